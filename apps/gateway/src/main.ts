@@ -1,0 +1,27 @@
+import 'reflect-metadata';
+import { describeStartupFailure, startGateway, type RunningGateway } from './bootstrap/start-gateway';
+
+/** Process entry point: start, and stop cleanly on SIGINT/SIGTERM so embedded PostgreSQL shuts down properly. */
+async function main(): Promise<void> {
+  let gateway: RunningGateway;
+  try {
+    gateway = await startGateway();
+  } catch (error) {
+    process.stderr.write(`Attest could not start: ${describeStartupFailure(error)}\n`);
+    process.exit(1);
+  }
+  const shutdown = (signal: NodeJS.Signals) => {
+    process.stderr.write(`${signal} received: stopping\n`);
+    gateway.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`shutdown failed: ${describeStartupFailure(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+void main();

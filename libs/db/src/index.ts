@@ -1,0 +1,12 @@
+export { databaseConfig } from './lib/db.config';
+export type { DatabaseConfig } from './lib/db.config';
+export { createDataSource, knownMigrationNames, MIGRATIONS_TABLE } from './lib/data-source';
+export type { DataSourceOptions } from './lib/data-source';
+export { openDatabase, ensureDatabase, redactUrl, EMBEDDED_DATABASE_NAME } from './lib/database-connection';
+export type { DatabaseConnection, OpenDatabaseOptions } from './lib/database-connection';
+export { DatabaseError, DatabaseErrorCode } from './lib/db.errors';
+export { EmbeddedPostgresServer } from './lib/embedded-postgres.server';
+export { findFreePort } from './lib/free-port';
+export { migrate, migrationStatus } from './lib/migrator';
+export type { MigrationStatus } from './lib/migrator';
+export { DatabaseModule, DATABASE_CONNECTION } from './lib/database.module';

@@ -1,0 +1,50 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { EmbeddedPostgresServer } from './embedded-postgres.server';
+
+async function query(url: string, sql: string): Promise<unknown[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+describe(EmbeddedPostgresServer.name, () => {
+  let dataDir: string;
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'attest-embedded-spec-'));
+  });
+  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('keeps data across a stop and a restart in the same folder', async () => {
+    const first = new EmbeddedPostgresServer({ dataDir, port: 0 });
+    const url = await first.start();
+    await query(url, 'CREATE TABLE survivor (value text); INSERT INTO survivor VALUES ($$kept$$)');
+    await first.stop();
+
+    const second = new EmbeddedPostgresServer({ dataDir, port: 0 });
+    const secondUrl = await second.start();
+    try {
+      expect(await query(secondUrl, 'SELECT value FROM survivor')).toEqual([{ value: 'kept' }]);
+      expect(await query(secondUrl, 'SHOW server_version_num')).toEqual([{ server_version_num: expect.stringMatching(/^18/) }]);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('refuses a second server on a folder that is in use, with a clear reason', async () => {
+    const first = new EmbeddedPostgresServer({ dataDir, port: 0 });
+    await first.start();
+    try {
+      const second = new EmbeddedPostgresServer({ dataDir, port: 0 });
+      await expect(second.start()).rejects.toThrow(/another PostgreSQL .* is using this data folder/i);
+    } finally {
+      await first.stop();
+    }
+  });
+});

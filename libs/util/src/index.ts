@@ -1,0 +1,1 @@
+export { importEsm } from './lib/import-esm';
