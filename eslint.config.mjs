@@ -28,6 +28,12 @@ export default [
             { sourceTag: 'type:pure', onlyDependOnLibsWithTags: ['type:pure', 'type:util'], bannedExternalImports: frameworkImports },
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'], bannedExternalImports: frameworkImports },
             { sourceTag: 'scope:platform', onlyDependOnLibsWithTags: ['scope:platform'] },
+            // Domain libs use the platform and may record audit events; the gateway composes them.
+            ...['pii', 'policy', 'inference', 'identity', 'registry'].map((scope) => ({
+              sourceTag: `scope:${scope}`,
+              onlyDependOnLibsWithTags: [`scope:${scope}`, 'scope:platform', 'scope:audit'],
+            })),
+            { sourceTag: 'scope:audit', onlyDependOnLibsWithTags: ['scope:audit', 'scope:platform'] },
             { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['*'] },
             { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['*'] },
           ],
@@ -42,6 +48,16 @@ export default [
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       eqeqeq: ['error', 'always'],
       'no-console': 'error',
+    },
+  },
+  {
+    // A domain lib's core is pure TypeScript: a third party runs it (the audit verifier) without the framework.
+    files: ['libs/*/src/core/**/*.ts', 'libs/*/src/index.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@nestjs/*', 'typeorm', 'pg', '**/nest', '**/nest/**', '@attest/db', '@attest/*/nest'], message: 'core code stays free of NestJS, TypeORM and the database' }] },
+      ],
     },
   },
   {

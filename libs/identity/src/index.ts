@@ -1,0 +1,2 @@
+// Public API of @attest/identity: the pure core (no NestJS, no TypeORM).
+export {};

@@ -1,0 +1,2 @@
+// Public API of @attest/pii: the pure core (no NestJS, no TypeORM).
+export {};

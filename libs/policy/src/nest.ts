@@ -1,0 +1,2 @@
+// Public API of @attest/policy/nest: the Nest module and persistence beside the core.
+export {};
