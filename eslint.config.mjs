@@ -34,6 +34,8 @@ export default [
               onlyDependOnLibsWithTags: [`scope:${scope}`, 'scope:platform', 'scope:audit'],
             })),
             { sourceTag: 'scope:audit', onlyDependOnLibsWithTags: ['scope:audit', 'scope:platform'] },
+            // The governed request path composes every domain.
+            { sourceTag: 'scope:governance', onlyDependOnLibsWithTags: ['*'] },
             { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['*'] },
             { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['*'] },
           ],
@@ -64,6 +66,11 @@ export default [
     // Nest injects by the runtime type of constructor parameters: those imports must stay value imports.
     files: ['apps/**/*.ts', 'libs/**/*.module.ts', 'libs/**/*.service.ts', 'libs/**/*.controller.ts', 'libs/**/*.repository.ts'],
     rules: { '@typescript-eslint/consistent-type-imports': 'off' },
+  },
+  {
+    // End-to-end projects drive the composed application in-process: they import the app they test.
+    files: ['apps/*-e2e/**/*.ts'],
+    rules: { '@nx/enforce-module-boundaries': 'off' },
   },
   {
     files: ['**/*.spec.ts', '**/test/**/*.ts'],

@@ -13,6 +13,11 @@ export const serverConfig = defineConfig('server', {
     schema: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(2 * 1024 * 1024),
     description: 'largest accepted request body in bytes, 1024..67108864 (default 2 MiB)',
   },
+  logLevel: {
+    env: 'ATTEST_LOG_LEVEL',
+    schema: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    description: 'log level: trace, debug, info, warn, error, fatal or silent (default info)',
+  },
   shutdownGraceMs: {
     env: 'ATTEST_SHUTDOWN_GRACE_MS',
     schema: z.coerce.number().int().min(0).max(300_000).default(10_000),

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { telemetry } from './instrument';
 import { describeStartupFailure, startGateway, type RunningGateway } from './bootstrap/start-gateway';
 
 /** Process entry point: start, and stop cleanly on SIGINT/SIGTERM so embedded PostgreSQL shuts down properly. */
@@ -12,7 +13,10 @@ async function main(): Promise<void> {
   }
   const shutdown = (signal: NodeJS.Signals) => {
     process.stderr.write(`${signal} received: stopping\n`);
-    gateway.stop().then(
+    gateway
+      .stop()
+      .then(() => telemetry.shutdown())
+      .then(
       () => process.exit(0),
       (error: unknown) => {
         process.stderr.write(`shutdown failed: ${describeStartupFailure(error)}\n`);

@@ -25,7 +25,7 @@ export function spawnGateway(env: Record<string, string>): GatewayProcess {
 }
 
 /** Polls `url` until it answers 2xx or the deadline passes. */
-export async function waitForHttp(url: string, deadlineMs = 30_000): Promise<void> {
+export async function waitForHttp(url: string, deadlineMs = 120_000): Promise<void> {
   const until = Date.now() + deadlineMs;
   for (;;) {
     try {

@@ -13,3 +13,28 @@ export type {
   AuditResource,
   JsonValue,
 } from './lib/audit-recorder';
+export {
+  chatCompletionRequestSchema,
+  chatMessageSchema,
+  completionRequestSchema,
+  embeddingRequestSchema,
+  LIMITS,
+  messageText,
+} from './lib/openai-requests';
+export type {
+  ChatCompletionRequest,
+  ChatMessageInput,
+  CompletionRequest,
+  EmbeddingRequest,
+  ResponseFormat,
+} from './lib/openai-requests';
+export { usageOf } from './lib/openai-responses';
+export type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  EmbeddingList,
+  FinishReason,
+  ModelList,
+  TextCompletion,
+  Usage,
+} from './lib/openai-responses';

@@ -1,2 +1,20 @@
 // Public API of @attest/identity/nest: the Nest module and persistence beside the core.
-export {};
+export { IdentityModule, IDENTITY_CONFIG } from './nest/identity.module';
+export type { IdentityModuleOptions } from './nest/identity.module';
+export { AuthenticationService } from './nest/authentication.service';
+export type { AuthenticationRequest, Authenticators, SessionAuthenticator } from './nest/authentication.service';
+export { ApiKeyService } from './nest/api-key.service';
+export type { ApiKeyServiceConfig, IssuedApiKey, RotateApiKeyOptions } from './nest/api-key.service';
+export { AuthenticationGuard } from './nest/authentication.guard';
+export { Authenticated, CurrentPrincipal, Public } from './nest/authenticated.decorator';
+export type { AuthenticatedRequest } from './nest/authenticated.decorator';
+export { AUTHENTICATED_RULE, authorizationRuleOf, PUBLIC_ROUTE } from './nest/authenticated.metadata';
+export { auditActorOf, CLI_ACTOR, SYSTEM_ACTOR } from './nest/audit-actor';
+export { accessTokenVerifierFor, createApiKeyService, createAuthenticationService } from './nest/identity.factory';
+export type { IdentityDependencies } from './nest/identity.factory';
+export { PrincipalLifecycleService } from './nest/principal-lifecycle.service';
+export type { DeactivationResult } from './nest/principal-lifecycle.service';
+export { SessionService, safeReturnPath } from './nest/session.service';
+export type { CompletedSessionLogin, RequestFacts, SessionServiceConfig, StartedLogin } from './nest/session.service';
+export { AuthController, SESSION_SERVICE } from './nest/auth.controller';
+export { createSessionService } from './nest/identity.factory';

@@ -1,2 +1,2 @@
 // Public API of @attest/inference/nest: the Nest module and persistence beside the core.
-export {};
+export { INFERENCE_CONFIG, InferenceModule } from './nest/inference.module';

@@ -1,2 +1,3 @@
-// Public API of @attest/pii/nest: the Nest module and persistence beside the core.
-export {};
+// Public API of @attest/pii/nest: the Nest module beside the core.
+export { PiiModule } from './nest/pii.module';
+export { PII_CONFIG, PII_ENGINE } from './nest/pii.tokens';

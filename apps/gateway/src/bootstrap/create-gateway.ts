@@ -1,5 +1,8 @@
 import type { DatabaseConnection } from '@attest/db';
-import type { LogLevel } from '@nestjs/common';
+import { ApiKeyService } from '@attest/identity/nest';
+import { ModelRegistryService } from '@attest/registry/nest';
+import { Logger } from '@nestjs/common';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from '../app.module';
@@ -7,17 +10,35 @@ import type { ServerConfig } from '../gateway.config';
 
 export interface CreateGatewayOptions {
   connection: DatabaseConnection;
-  server: Pick<ServerConfig, 'bodyLimitBytes'>;
-  logLevels?: LogLevel[] | false;
+  server: Pick<ServerConfig, 'bodyLimitBytes' | 'logLevel'>;
+  /**
+   * Where first-start notices go, the generated bootstrap admin key among them: straight to the console, never into
+   * the structured log stream that is shipped elsewhere. Default: stdout.
+   */
+  announce?: (line: string) => void;
 }
 
 /** Builds the Nest application on Fastify without listening, so tests can drive it in-process. */
 export async function createGateway(options: CreateGatewayOptions): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: options.server.bodyLimitBytes, trustProxy: false });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ connection: options.connection }), adapter, {
-    logger: options.logLevels ?? ['log', 'warn', 'error'],
-    abortOnError: false,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot({ connection: options.connection, logLevel: options.server.logLevel }),
+    adapter,
+    { bufferLogs: true, abortOnError: false },
+  );
+  app.useLogger(app.get(PinoLogger));
+  app.flushLogs();
   await app.init();
+  await firstStart(app, options.announce ?? ((line) => process.stdout.write(`${line}\n`)));
   return app;
+}
+
+/**
+ * An empty database gets a model to serve (the built-in demo model) and a way in (the bootstrap admin key, printed
+ * once). Both are idempotent and safe when several replicas start together.
+ */
+async function firstStart(app: NestFastifyApplication, announce: (line: string) => void): Promise<void> {
+  const logger = new Logger('first-start');
+  await app.get(ModelRegistryService).ensureBuiltinModel((line) => logger.log(line));
+  await app.get(ApiKeyService).ensureBootstrapAdmin(announce);
 }

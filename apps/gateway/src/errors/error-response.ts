@@ -1,6 +1,23 @@
 import { DatabaseError, DatabaseErrorCode } from '@attest/db';
 import { openAiError, type OpenAiError } from '@attest/contracts';
+import { AuditError } from '@attest/audit/nest';
+import { GovernanceError } from '@attest/governance';
+import { PiiError } from '@attest/pii';
+import { PolicyError } from '@attest/policy';
+import { IdentityError } from '@attest/identity';
+import { InferenceError } from '@attest/inference';
+import { RegistryError } from '@attest/registry';
 import { HttpException } from '@nestjs/common';
+import { RequestValidationError } from '../openai/request-validation';
+import {
+  statusForAudit,
+  statusForGovernance,
+  statusForIdentity,
+  statusForInference,
+  statusForPii,
+  statusForPolicy,
+  statusForRegistry,
+} from './domain-error-status';
 
 export interface ErrorResponse {
   status: number;
@@ -63,7 +80,36 @@ function fromHttpException(error: HttpException): ErrorResponse {
  * internal messages never reach the client.
  */
 export function toErrorResponse(error: unknown): ErrorResponse {
+  if (error instanceof RequestValidationError) return build(400, error.message, error.code, error.param);
+  if (error instanceof IdentityError) {
+    const response = build(statusForIdentity(error.code), error.message, error.code);
+    if (response.status === 401) response.headers = { 'www-authenticate': 'Bearer realm="attest"' };
+    return response;
+  }
+  if (error instanceof RegistryError) return build(statusForRegistry(error.code), publicMessage(error), error.code, 'model');
+  if (error instanceof GovernanceError) return build(statusForGovernance(error.code), error.message, error.code);
+  if (error instanceof InferenceError) {
+    const response = build(statusForInference(error.code), publicMessage(error), error.code);
+    if (error.retryAfterSeconds !== undefined) response.headers = { 'retry-after': String(error.retryAfterSeconds) };
+    return response;
+  }
+  if (error instanceof AuditError) {
+    const status = statusForAudit(error.code);
+    const message = status === 503 ? 'The audit log cannot record this request right now, so it was refused.' : status === 400 ? 'The request holds text that cannot be recorded faithfully (for example a lone UTF-16 surrogate).' : error.message;
+    return build(status, message, error.code);
+  }
+  if (error instanceof PiiError) {
+    const status = statusForPii(error.code);
+    return build(status, status === 413 ? 'The text is too long to inspect for personal data.' : 'Personal-data inspection failed, so the request was refused.', error.code);
+  }
+  if (error instanceof PolicyError) return build(statusForPolicy(error.code), error.message, error.code);
   if (error instanceof DatabaseError) return fromDatabaseError(error);
   if (error instanceof HttpException) return fromHttpException(error);
   return build(500, 'Internal error; the request was not completed.', 'internal_error');
+}
+
+/** Server-side failures may name files or hosts: clients get a plain sentence, the log keeps the detail. */
+function publicMessage(error: RegistryError | InferenceError): string {
+  const status = error instanceof RegistryError ? statusForRegistry(error.code) : statusForInference(error.code);
+  return status >= 500 ? 'The model is unavailable right now; nothing was served.' : error.message;
 }

@@ -26,14 +26,20 @@ describe(HealthController.name, () => {
     });
   });
 
-  it('reports not ready with 503 when a migration is missing', async () => {
-    await sut.db.dataSource.undoLastMigration();
+  it('reports not ready with 503 when a migration is missing from the database', async () => {
+    const [last] = await sut.db.dataSource.query('SELECT id, timestamp, name FROM attest_migrations ORDER BY id DESC LIMIT 1');
+    await sut.db.dataSource.query('DELETE FROM attest_migrations WHERE id = $1', [last.id]);
     try {
       const response = await sut.app.inject({ method: 'GET', url: '/readyz' });
       expect(response.statusCode).toBe(503);
       expect(response.json().checks).toContainEqual(expect.objectContaining({ name: 'migrations', ok: false }));
     } finally {
-      await sut.db.dataSource.runMigrations();
+      await sut.db.dataSource.query('INSERT INTO attest_migrations (id, timestamp, name) VALUES ($1, $2, $3)', [last.id, last.timestamp, last.name]);
     }
+  });
+
+  it('reports the built-in model as loadable', async () => {
+    const response = await sut.app.inject({ method: 'GET', url: '/readyz' });
+    expect(response.json().checks).toContainEqual(expect.objectContaining({ name: 'models', ok: true, detail: expect.stringContaining('stories260k') }));
   });
 });

@@ -1,0 +1,119 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { verifyInclusionEvidence, type InclusionEvidence } from '@attest/audit';
+import { AuditCheckpointer, AuditError, AuditErrorCode, AuditEvidenceService, CheckpointFileSink, loadOrCreateSigningKey } from '@attest/audit/nest';
+import { type Command, Option } from 'commander';
+import { envWith, loadAuditSettings, requireLocalSigner, trustedKeys, withDatabase } from './audit-cli-support';
+import { runAuditVerify, type VerifyOptions } from './audit-verify';
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** Prints an AuditError as one line and exits 1; anything else goes to the CLI's handler. */
+async function guarded(work: () => Promise<number>): Promise<void> {
+  let code: number;
+  try {
+    code = await work();
+  } catch (error) {
+    if (!(error instanceof AuditError)) throw error;
+    process.stderr.write(`attest: [${error.code}] ${error.message}\n`);
+    code = 1;
+  }
+  if (code !== 0) process.exit(code);
+}
+
+function parseInstant(value: string, flag: string): Date {
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) throw new AuditError(AuditErrorCode.EventInvalid, `${flag} ${value} is not an ISO timestamp`);
+  return date;
+}
+
+export function registerAuditCommand(program: Command): void {
+  const audit = program.command('audit').description('verify, export and prove the tamper-evident audit log (docs/audit-format.md)');
+  const databaseUrl = new Option('--database-url <url>', 'PostgreSQL holding the log (default: DATABASE_URL, else the embedded one)');
+
+  audit
+    .command('verify')
+    .description('check the log (or an exported bundle) end to end; exit 0 when intact, 1 naming the first bad event')
+    .addOption(databaseUrl)
+    .option('--bundle <file>', 'verify an exported evidence bundle instead of a database (no database needed)')
+    .option('--keys <file>', 'trusted key manifest {"keys":[{"key","notBefore","notAfter"}]}')
+    .option('--key <verifierKey>', 'trusted verifier key <name>+<id>+<base64> (repeatable)', collect)
+    .option('--witness <cosignerKey>', 'trusted witness key <name>+<id>+<base64(0x04 ‖ key)> (repeatable)', collect)
+    .option('--quorum <count>', 'witness cosignatures the newest checkpoint must carry (default 1 with --witness)')
+    .option('--last-seen <file>', 'checkpoints seen before (sink JSONL or one note); default for a database: the checkpoint sink')
+    .option('--json', 'print the machine-readable report')
+    .action((options: VerifyOptions) => guarded(() => runAuditVerify(options)));
+
+  audit
+    .command('export')
+    .description('seal the log with a fresh checkpoint and write an evidence bundle (tar) of the events in [from, to)')
+    .requiredOption('--from <iso>', 'first instant (inclusive)')
+    .requiredOption('--to <iso>', 'last instant (exclusive)')
+    .requiredOption('--out <file>', 'bundle file to write')
+    .addOption(databaseUrl)
+    .action((options: { from: string; to: string; out: string; databaseUrl?: string }) =>
+      guarded(() =>
+        withDatabase(options.databaseUrl, async ({ dataSource }) => {
+          const range = { from: parseInstant(options.from, '--from'), to: parseInstant(options.to, '--to') };
+          const settings = loadAuditSettings(envWith(options.databaseUrl));
+          const service = new AuditEvidenceService(dataSource);
+          const signer = requireLocalSigner(settings, (await service.head()).origin);
+          const checkpointer = new AuditCheckpointer(dataSource, await loadOrCreateSigningKey(settings.signingKeyFile), new CheckpointFileSink(settings.sinkFile), { intervalMs: 0, keyName: settings.keyName, dbRole: settings.dbRole });
+          await checkpointer.start();
+          await checkpointer.checkpoint();
+          const result = await service.export(range, signer);
+          writeFileSync(options.out, result.bundle, { mode: 0o600 });
+          process.stdout.write(`wrote ${options.out}: ${result.events} events of a ${result.treeSize}-event log, ${result.bundle.length} bytes\n`);
+          process.stdout.write(`verify with: attest audit verify --bundle ${options.out} --key ${signer.verifierKey}\n`);
+          return 0;
+        }),
+      ),
+    );
+
+  audit
+    .command('prove')
+    .description('print an inclusion proof of one event against a signed checkpoint (checkable alone with `audit check-proof`)')
+    .argument('<event-id>', 'the event UUID')
+    .addOption(databaseUrl)
+    .option('--out <file>', 'write the proof to a file instead of stdout')
+    .action((eventId: string, options: { databaseUrl?: string; out?: string }) =>
+      guarded(() =>
+        withDatabase(options.databaseUrl, async ({ dataSource }) => {
+          const evidence = await new AuditEvidenceService(dataSource).prove(eventId);
+          const text = `${JSON.stringify(evidence, null, 2)}\n`;
+          if (options.out) writeFileSync(options.out, text);
+          else process.stdout.write(text);
+          return 0;
+        }),
+      ),
+    );
+
+  audit
+    .command('check-proof')
+    .description('check an inclusion proof file offline against trusted keys')
+    .argument('<file>', 'output of `attest audit prove`')
+    .option('--keys <file>', 'trusted key manifest')
+    .option('--key <verifierKey>', 'trusted verifier key (repeatable)', collect)
+    .action((file: string, options: { keys?: string; key?: string[] }) =>
+      guarded(async () => {
+        const evidence = JSON.parse(readFileSync(file, 'utf8')) as InclusionEvidence;
+        const origin = evidence.checkpoint.split('\n', 1)[0] ?? '';
+        const result = verifyInclusionEvidence(evidence, trustedKeys(options, loadAuditSettings(), origin));
+        process.stdout.write(result.ok ? `included: event ${result.seq} is in the signed tree of ${result.treeSize}\n` : `NOT PROVEN: ${result.reason}\n`);
+        return result.ok ? 0 : 1;
+      }),
+    );
+
+  audit
+    .command('public-key')
+    .description("print the log's verifier key, for auditors' trusted key manifests")
+    .addOption(databaseUrl)
+    .action((options: { databaseUrl?: string }) =>
+      guarded(() =>
+        withDatabase(options.databaseUrl, async ({ dataSource }) => {
+          const origin = (await new AuditEvidenceService(dataSource).head()).origin;
+          process.stdout.write(`${requireLocalSigner(loadAuditSettings(envWith(options.databaseUrl)), origin).verifierKey}\n`);
+          return 0;
+        }),
+      ),
+    );
+}

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+// Request bodies of the admin API. apps/portal/src/api/requests.ts holds the same schemas for the portal's forms: Nx
+// module boundaries forbid a gateway file to import the portal project, and libs/contracts belongs to another owner.
+// Keep the two in step (the portal-e2e specs send the portal's bodies through these).
+
+export const createKeyBodySchema = z.object({
+  name: z.string().min(1).max(64),
+  roles: z.array(z.string()).min(1),
+  models: z.array(z.string()).optional(),
+  expiresInDays: z.number().int().positive().max(3650).optional(),
+});
+
+export const rotateKeyBodySchema = z.object({ overlapHours: z.number().min(0).max(24 * 30).optional() });
+export const revokeKeyBodySchema = z.object({ reason: z.string().max(500).optional() });
+
+export const approveBodySchema = z.object({ comment: z.string().max(2000).optional() });
+
+export const aliasTargetsBodySchema = z.object({
+  targets: z.array(z.object({ model: z.string(), version: z.number().int().positive(), weight: z.number().int().min(0).max(1000) })).min(1),
+  reason: z.string().max(500).optional(),
+});
+export const rollbackAliasBodySchema = z.object({ toRevision: z.number().int().positive().optional(), reason: z.string().max(500).optional() });
+
+export const dryRunBodySchema = z.object({
+  action: z.string().min(1).max(64),
+  model: z.string().min(1).max(200),
+  roles: z.array(z.string()).max(20),
+  groups: z.array(z.string().max(200)).max(50),
+  piiTypes: z.array(z.string().max(64)).max(50),
+  dataClassification: z.string().max(64).optional(),
+});
+
+const DAY_MS = 86_400_000;
+
+export function daysToMs(days: number | undefined): number | undefined {
+  return days === undefined ? undefined : days * DAY_MS;
+}

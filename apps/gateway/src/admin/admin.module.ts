@@ -1,0 +1,25 @@
+import { PolicyModule } from '@attest/policy/nest';
+import { RegistryModule } from '@attest/registry/nest';
+import { Module } from '@nestjs/common';
+import { ApiKeysController } from './api-keys.controller';
+import { AuditConsoleController } from './audit-console.controller';
+import { AuditConsoleService } from './audit-console.service';
+import { ModelsController } from './models.controller';
+import { PoliciesController } from './policies.controller';
+import { SignInController } from './sign-in.controller';
+import { PortalStaticServer } from './portal-static';
+import { SameOriginGuard } from './same-origin.guard';
+
+/**
+ * The portal's HTTP API (/api/admin/*, /api/audit/*) and the built portal itself (/portal). Controllers only delegate to the libs'
+ * services; authentication and roles come from `@Authenticated`. Needs the global IdentityModule and AuditModule.
+ *
+ * @example
+ * imports: [DatabaseModule.forConnection(connection), AuditModule, IdentityModule, RegistryModule, PolicyModule, AdminModule]
+ */
+@Module({
+  imports: [RegistryModule, PolicyModule],
+  controllers: [SignInController, ApiKeysController, ModelsController, PoliciesController, AuditConsoleController],
+  providers: [SameOriginGuard, PortalStaticServer, AuditConsoleService],
+})
+export class AdminModule {}

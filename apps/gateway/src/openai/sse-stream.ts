@@ -1,0 +1,48 @@
+import type { OpenAiError } from '@attest/contracts';
+import type { FastifyReply } from 'fastify';
+
+/**
+ * Server-sent events exactly as OpenAI frames them: `data: <json>\n\n` per chunk, then `data: [DONE]\n\n`.
+ * Headers go out with the first chunk, so a refusal before any output can still be a plain JSON error.
+ */
+export class SseStream {
+  private opened = false;
+
+  constructor(
+    private readonly reply: FastifyReply,
+    private readonly headers: () => Record<string, string>,
+  ) {}
+
+  get isOpen(): boolean {
+    return this.opened;
+  }
+
+  send(payload: object): void {
+    this.open();
+    this.reply.raw.write(`data: ${JSON.stringify(payload)}\n\n`);
+  }
+
+  done(): void {
+    this.open();
+    this.reply.raw.end('data: [DONE]\n\n');
+  }
+
+  /** An error after output began: the SDKs raise on an `error` event, so the client never mistakes it for an answer. */
+  fail(error: OpenAiError): void {
+    this.open();
+    this.reply.raw.end(`data: ${JSON.stringify(error)}\n\n`);
+  }
+
+  private open(): void {
+    if (this.opened) return;
+    this.opened = true;
+    this.reply.hijack();
+    this.reply.raw.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+      ...this.headers(),
+    });
+  }
+}

@@ -1,0 +1,167 @@
+import { AuditCheckpointer } from '@attest/audit/nest';
+import { ModelRegistryService } from '@attest/registry/nest';
+import { join } from 'node:path';
+import { ensurePortalBuilt } from './support/portal-build';
+import { startPortalTestApp, type PortalTestApp } from './support/portal-test-app';
+
+const BUILTIN_GGUF = join(__dirname, '../../../models/builtin/stories260k-f32-v3.gguf');
+
+interface Answer {
+  status: number;
+  cacheControl: string | null;
+  body: Record<string, unknown>;
+}
+
+describe('admin API', () => {
+  let sut: PortalTestApp;
+  let adminKey: string;
+
+  async function call(method: string, path: string, key: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+    const response = await fetch(`${sut.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: response.status, cacheControl: response.headers.get('cache-control'), body: (await response.json()) as Record<string, unknown> };
+  }
+
+  async function principalIdOf(key: string): Promise<string> {
+    return String((await call('GET', '/auth/me', key)).body['id']);
+  }
+
+  beforeAll(async () => {
+    ensurePortalBuilt();
+    sut = await startPortalTestApp();
+    adminKey = await sut.issueKey({ name: 'api-admin', roles: ['admin'] });
+  });
+  afterAll(() => sut.close());
+
+  it('creates a key shown once, lists it masked, rotates it and revokes it', async () => {
+    const created = await call('POST', '/api/admin/keys', adminKey, { name: 'ci-runner', roles: ['developer'], models: ['stories260k'], expiresInDays: 30 });
+    expect(created.status).toBe(201);
+    expect(created.cacheControl).toBe('no-store');
+    const key = String(created.body['key']);
+    const record = created.body['record'] as { id: string; maskedKey: string };
+    expect(key).toMatch(/^atk_/);
+
+    const listed = await call('GET', '/api/admin/keys', adminKey);
+    const keys = listed.body['keys'] as { id: string; maskedKey: string; modelScopes: string[] }[];
+    expect(keys.find((candidate) => candidate.id === record.id)).toMatchObject({ maskedKey: record.maskedKey, modelScopes: ['stories260k'] });
+    expect(JSON.stringify(listed.body)).not.toContain(key);
+
+    const rotated = await call('POST', `/api/admin/keys/${record.id}/rotate`, adminKey, { overlapHours: 0 });
+    expect(rotated.status).toBe(200);
+    const successor = rotated.body['record'] as { id: string; rotatedFrom: string };
+    expect(successor.rotatedFrom).toBe(record.id);
+
+    const revoked = await call('POST', `/api/admin/keys/${successor.id}/revoke`, adminKey, { reason: 'test' });
+    expect(revoked.body['status']).toBe('revoked');
+    expect((await call('GET', '/auth/me', String(rotated.body['key']))).status).toBe(401);
+  });
+
+  it('answers 400 naming the field when a create request is malformed', async () => {
+    const answer = await call('POST', '/api/admin/keys', adminKey, { name: 'x', roles: [] });
+    expect(answer.status).toBe(400);
+    expect(JSON.stringify(answer.body)).toContain('roles');
+  });
+
+  it('refuses an auditor who tries an admin action', async () => {
+    const auditorKey = await sut.issueKey({ name: 'api-auditor', roles: ['auditor'] });
+    const answer = await call('POST', '/api/admin/keys', auditorKey, { name: 'sneaky', roles: ['admin'] });
+    expect(answer.status).toBe(403);
+    expect((await call('GET', '/api/admin/keys', adminKey)).body['keys']).not.toEqual(expect.arrayContaining([expect.objectContaining({ name: 'sneaky' })]));
+  });
+
+  it('lists versions with their GGUF metadata and enforces four-eyes on approval', async () => {
+    const firstApprover = await sut.issueKey({ name: 'approver-one', roles: ['model-approver'] });
+    const secondApprover = await sut.issueKey({ name: 'approver-two', roles: ['model-approver'] });
+    const registrantId = await principalIdOf(firstApprover);
+    await sut.app.get(ModelRegistryService).register(
+      { name: 'stories-copy', source: { kind: 'local_gguf', path: BUILTIN_GGUF } },
+      { id: registrantId, kind: 'service', tenant: 'default', roles: ['model-approver'], authMethod: 'api_key' },
+    );
+
+    const models = await call('GET', '/api/admin/models', secondApprover);
+    const versions = models.body['versions'] as { model: string; status: string; gguf: { architecture: string } | null }[];
+    expect(versions.find((version) => version.model === 'stories-copy')).toMatchObject({ status: 'draft', gguf: { architecture: 'llama' } });
+
+    const own = await call('POST', '/api/admin/models/stories-copy@1/approve', firstApprover, {});
+    expect(own.status).toBe(403);
+    expect(JSON.stringify(own.body)).toContain('FOUR_EYES_REQUIRED');
+
+    const second = await call('POST', '/api/admin/models/stories-copy@1/approve', secondApprover, { comment: 'card reviewed' });
+    expect(second.status).toBe(200);
+    expect(second.body['status']).toBe('approved');
+  });
+
+  it('points an alias at a 90/10 canary and rolls it back', async () => {
+    const registry = sut.app.get(ModelRegistryService);
+    const operator = { id: 'cli-operator', kind: 'system', tenant: 'default', roles: ['model-approver'], authMethod: 'cli' } as const;
+    await registry.register({ name: 'canary-model', source: { kind: 'local_gguf', path: BUILTIN_GGUF } }, operator);
+    await registry.approve({ model: 'canary-model', version: 1 }, { ...operator, id: 'second-operator' });
+    const stable = (await registry.listVersions('default')).find((version) => version.status === 'active')!;
+
+    const first = await call('PUT', '/api/admin/models/aliases/chat-default', adminKey, { targets: [{ model: stable.model, version: stable.version, weight: 1 }] });
+    expect(first.status).toBe(200);
+    const canary = await call('PUT', '/api/admin/models/aliases/chat-default', adminKey, {
+      targets: [
+        { model: stable.model, version: stable.version, weight: 90 },
+        { model: 'canary-model', version: 1, weight: 10 },
+      ],
+      reason: 'canary',
+    });
+    expect(canary.body).toMatchObject({ revision: Number(first.body['revision']) + 1, targets: expect.arrayContaining([expect.objectContaining({ model: 'canary-model', weight: 10 })]) });
+
+    const rolledBack = await call('POST', '/api/admin/models/aliases/chat-default/rollback', adminKey, { reason: 'canary too slow' });
+    expect(rolledBack.status).toBe(200);
+    expect(rolledBack.body['targets']).toEqual([expect.objectContaining({ model: stable.model, version: stable.version })]);
+  });
+
+  it('shows the active policy bundle and dry-runs a request against it', async () => {
+    const bundles = await call('GET', '/api/admin/policies', adminKey);
+    expect(bundles.body['activeSha256']).toMatch(/^[0-9a-f]{64}$/);
+
+    const versions = (await call('GET', '/api/admin/models', adminKey)).body['versions'] as { model: string; status: string }[];
+    const served = versions.find((version) => version.status === 'active');
+    const decision = await call('POST', '/api/admin/policies/evaluate', adminKey, { action: 'chat', model: served?.model, roles: ['developer'], groups: [], piiTypes: [] });
+    expect(decision.status).toBe(200);
+    expect(decision.body).toMatchObject({ decision: expect.stringMatching(/^(allow|deny)$/), bundleSha256: bundles.body['activeSha256'] });
+  });
+
+  it('serves the built portal at /portal with a restrictive content security policy', async () => {
+    const page = await fetch(`${sut.url}/portal/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<div id="root">');
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
+    const bare = await fetch(`${sut.url}/portal`, { redirect: 'manual' });
+    expect([301, 302, 308]).toContain(bare.status);
+  });
+
+  it('tells the sign-in page that single sign-on is not configured', async () => {
+    const answer = await fetch(`${sut.url}/api/admin/sign-in`);
+    expect(await answer.json()).toEqual({ sso: false });
+  });
+
+  it('shows an auditor one event with its inclusion proof checked, and records that the auditor looked', async () => {
+    const auditorKey = await sut.issueKey({ name: 'event-auditor', roles: ['auditor'] });
+    const [row] = (await sut.db.dataSource.query(`SELECT id FROM audit_event WHERE action = 'api_key.created' ORDER BY seq LIMIT 1`)) as { id: string }[];
+    await sut.app.get(AuditCheckpointer).checkpoint();
+
+    const answer = await call('GET', `/api/audit/events/${row!.id}`, auditorKey);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ event: { id: row!.id, action: 'api_key.created' }, integrity: { status: 'verified' } });
+    const viewed = (await sut.db.dataSource.query(`SELECT count(*)::int AS n FROM audit_event WHERE action = 'audit.event_viewed'`)) as { n: number }[];
+    expect(viewed[0]!.n).toBeGreaterThan(0);
+
+    expect((await call('GET', '/api/audit/events/not-a-uuid', auditorKey)).status).toBe(404);
+  });
+
+  it('verifies the whole log for an auditor', async () => {
+    const auditorKey = await sut.issueKey({ name: 'log-auditor', roles: ['auditor'] });
+    const answer = await call('POST', '/api/audit/verify', auditorKey);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ ok: true });
+    expect(answer.body['size']).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,26 @@
+import { authorizationRuleOf } from '@attest/identity/nest';
+import { METHOD_METADATA, MODULE_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the spec inspects the module it guards
+import { AdminModule } from '../../gateway/src/admin/admin.module';
+
+type ControllerClass = abstract new (...args: never[]) => unknown;
+
+/** Every admin route declares who may call it: a rule, or `@Public()` on purpose (a forgotten rule fails here). */
+describe('admin routes', () => {
+  const controllers = Reflect.getMetadata(MODULE_METADATA.CONTROLLERS, AdminModule) as ControllerClass[];
+  const routes = controllers.flatMap((controller) =>
+    Object.getOwnPropertyNames(controller.prototype)
+      .filter((name) => name !== 'constructor' && Reflect.getMetadata(METHOD_METADATA, (controller.prototype as Record<string, object>)[name]!) !== undefined)
+      .map((name) => ({ controller, name, path: String(Reflect.getMetadata(PATH_METADATA, controller)) })),
+  );
+
+  it('has routes to check', () => {
+    expect(routes.length).toBeGreaterThanOrEqual(12);
+  });
+
+  it.each(routes.map((route) => [`${route.path} ${route.name}`, route] as const))('%s declares its authorisation', (_label, route) => {
+    const rule = authorizationRuleOf(route.controller, route.name);
+    expect(rule).toBeDefined();
+    if (rule === 'public') expect(route.path).toBe('api/admin/sign-in');
+  });
+});

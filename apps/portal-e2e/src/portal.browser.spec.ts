@@ -1,0 +1,185 @@
+import { findFreePort } from '@attest/db';
+import { AuditCheckpointer } from '@attest/audit/nest';
+import { ModelRegistryService } from '@attest/registry/nest';
+import { join } from 'node:path';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- identity's in-process OpenID provider is a test helper, not part of its public API
+import { TEST_AUDIENCE, TestIdp } from '../../../libs/identity/test/test-idp';
+import { launchBrowser, type TestBrowser } from './support/browser';
+import { ensurePortalBuilt } from './support/portal-build';
+import { startPortalTestApp, type PortalTestApp } from './support/portal-test-app';
+
+const BUILTIN_GGUF = join(__dirname, '../../../models/builtin/stories260k-f32-v3.gguf');
+
+/**
+ * The built portal in Debian's Chromium against the admin API on a real PostgreSQL, signed in through the in-process
+ * OpenID provider (authorization code + PKCE, HttpOnly session cookie).
+ */
+describe('portal in the browser', () => {
+  let idp: TestIdp;
+  let sut: PortalTestApp;
+  /** Alice (admin) signs in once; the specs below share her browser and session. */
+  let admin: TestBrowser;
+  let auditor: TestBrowser | undefined;
+
+  beforeAll(async () => {
+    ensurePortalBuilt();
+    const port = await findFreePort();
+    const publicUrl = `http://127.0.0.1:${port}`;
+    idp = await TestIdp.start(publicUrl);
+    idp.users.set('carol', { name: 'Carol Auditor', groups: ['auditors'] });
+    sut = await startPortalTestApp({
+      port,
+      identity: {
+        oidcIssuer: idp.issuer,
+        oidcAudience: TEST_AUDIENCE,
+        oidcClientId: idp.portalClient.clientId,
+        oidcClientSecret: idp.portalClient.clientSecret,
+        oidcAllowInsecureHttp: true,
+        publicUrl,
+        roleMapping: [
+          { claim: 'groups', equals: 'attest/admins', roles: ['admin', 'model-approver'] },
+          { claim: 'groups', equals: 'auditors', roles: ['auditor'] },
+        ],
+      },
+    });
+    admin = await signInWithSso('alice');
+  });
+  afterAll(async () => {
+    await admin?.close();
+    await auditor?.close();
+    await sut?.close();
+    await idp?.close();
+  });
+
+  async function signInWithSso(user: string): Promise<TestBrowser> {
+    idp.nextUser = user;
+    const browser = await launchBrowser();
+    const { page } = browser;
+    await page.goto(`${sut.url}/portal/`);
+    await page.getByRole('heading', { name: 'Sign in to Attest' }).waitFor();
+    await page.getByRole('link', { name: 'Sign in with single sign-on' }).waitFor();
+    await browser.screenshot('sign-in');
+    await page.getByRole('link', { name: 'Sign in with single sign-on' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    return browser;
+  }
+
+  it('signs an admin in with SSO, keeps only an HttpOnly cookie, creates a key shown once and revokes it', async () => {
+    const { page, context, screenshot } = admin;
+    const cookies = await context.cookies(sut.url);
+    expect(cookies.map((cookie) => ({ name: cookie.name, httpOnly: cookie.httpOnly }))).toContainEqual({ name: '__Host-attest_session', httpOnly: true });
+    expect(await page.evaluate<string>('document.cookie')).not.toContain('attest_session');
+
+    await page.getByRole('heading', { name: 'API keys', level: 1 }).waitFor();
+    await page.getByLabel('Name').fill('browser-made');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const newKey = await page.getByTestId('new-key').textContent();
+    expect(newKey).toMatch(/^atk_/);
+    const row = page.getByRole('row', { name: /browser-made/ });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('active');
+    await screenshot('api-keys');
+
+    await page.getByRole('button', { name: 'I have stored it' }).click();
+    expect(await page.getByTestId('new-key').count()).toBe(0);
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Revoke browser-made' }).click();
+    await page.getByRole('status').filter({ hasText: 'revoked' }).waitFor();
+    await row.filter({ hasText: 'revoked' }).waitFor();
+    expect(await row.getByRole('button', { name: 'Revoke browser-made' }).count()).toBe(0);
+    const me = await fetch(`${sut.url}/auth/me`, { headers: { authorization: `Bearer ${newKey}` } });
+    expect(me.status).toBe(401);
+  });
+
+  it('shows models with their GGUF metadata, approves a version as the second person and promotes it', async () => {
+    const { page, screenshot } = admin;
+    await sut.app.get(ModelRegistryService).register(
+      { name: 'stories-review', source: { kind: 'local_gguf', path: BUILTIN_GGUF }, card: 'Reviewed in the browser spec.' },
+      { id: 'cli-operator', kind: 'system', tenant: 'default', roles: ['model-approver'], authMethod: 'cli' },
+    );
+    await page.getByRole('link', { name: 'Models' }).click();
+    const versions = page.getByRole('table', { name: 'Model versions' });
+    await versions.getByRole('rowheader', { name: 'stories-review@1' }).waitFor();
+    await page.getByText('Details of stories-review@1').click();
+    await page.getByText('Reviewed in the browser spec.').waitFor();
+    expect(await versions.textContent()).toContain('llama');
+    await screenshot('models');
+
+    await page.getByRole('button', { name: 'Approve stories-review@1' }).click();
+    await page.getByRole('status').filter({ hasText: 'stories-review@1 is now approved' }).waitFor();
+    await page.getByRole('button', { name: 'Promote stories-review@1' }).click();
+    await page.getByRole('status').filter({ hasText: 'stories-review@1 is now active' }).waitFor();
+  });
+
+  it('dry-runs a policy decision with the active bundle', async () => {
+    const { page, screenshot } = admin;
+    await page.getByRole('link', { name: 'Policies' }).click();
+    await page.getByTestId('active-bundle').waitFor();
+    await page.getByLabel('Model or alias').fill('stories260k');
+    await page.getByRole('button', { name: 'Decide' }).click();
+    await page.getByRole('heading', { name: /^Decision: (allow|deny)$/ }).waitFor();
+    await screenshot('policies');
+  });
+
+  it('can be used from the keyboard: a skip link first, then the main navigation', async () => {
+    const { page } = admin;
+    await page.goto(`${sut.url}/portal/#/keys`);
+    // A fresh document, so the focus starts at the top as it does for a user arriving at the page.
+    await page.reload();
+    await page.getByRole('heading', { name: 'API keys', level: 1 }).waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate<string | undefined>('document.activeElement?.textContent')).toBe('Skip to content');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate<string | null | undefined>("document.activeElement?.getAttribute('href')")).toBe('#/keys');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Models', level: 1 }).waitFor();
+  });
+
+  it('refuses a state-changing call from the session without the anti-CSRF header', async () => {
+    const { page } = admin;
+    const status = await page.evaluate(async () => {
+      const response = await fetch('/api/admin/keys', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'forged', roles: ['admin'] }) });
+      return response.status;
+    });
+    expect(status).toBe(403);
+  });
+
+  it('shows an auditor no admin page and refuses an admin action', async () => {
+    auditor = await signInWithSso('carol');
+    const { page } = auditor;
+    const links = await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents();
+    expect(links).toEqual(['Models', 'Policies', 'Audit log']);
+    const status = await page.evaluate(async () => {
+      const response = await fetch('/api/admin/keys', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-attest-request': 'portal' },
+        body: JSON.stringify({ name: 'by-auditor', roles: ['admin'] }),
+      });
+      return response.status;
+    });
+    expect(status).toBe(403);
+  });
+
+  it('lets the auditor verify the log and inspect one event with its integrity status', async () => {
+    const { page, screenshot } = auditor ?? (auditor = await signInWithSso('carol'));
+    const [row] = (await sut.db.dataSource.query(`SELECT id FROM audit_event WHERE action = 'api_key.revoked' ORDER BY seq DESC LIMIT 1`)) as { id: string }[];
+    await sut.app.get(AuditCheckpointer).checkpoint();
+    await page.getByRole('link', { name: 'Audit log' }).click();
+
+    await page.getByRole('button', { name: 'Verify integrity' }).click();
+    await page.getByRole('heading', { name: 'Result: intact' }).waitFor();
+
+    await page.getByLabel('Event id (UUID)').fill(row!.id);
+    await page.getByRole('button', { name: 'Show event' }).click();
+    await page.getByRole('heading', { name: 'api_key.revoked (success)' }).waitFor();
+    expect(await page.getByTestId('integrity').textContent()).toMatch(/^Verified: event \d+ is included/);
+    await screenshot('audit');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL((url) => !url.pathname.startsWith('/portal'));
+    const cookies = await page.context().cookies(sut.url);
+    expect(cookies.map((cookie) => cookie.name)).not.toContain('__Host-attest_session');
+  });
+});

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+// Request bodies of the admin API. apps/gateway/src/admin/admin-requests.ts validates with a copy of these schemas
+// (Nx module boundaries forbid the gateway to import the portal project): change both together.
+
+export const createKeyBodySchema = z.object({
+  name: z.string().min(1).max(64),
+  roles: z.array(z.string()).min(1),
+  models: z.array(z.string()).optional(),
+  expiresInDays: z.number().int().positive().max(3650).optional(),
+});
+export type CreateKeyBody = z.infer<typeof createKeyBodySchema>;
+
+export const rotateKeyBodySchema = z.object({ overlapHours: z.number().min(0).max(24 * 30).optional() });
+export const revokeKeyBodySchema = z.object({ reason: z.string().max(500).optional() });
+
+export const approveBodySchema = z.object({ comment: z.string().max(2000).optional() });
+
+export const aliasTargetsBodySchema = z.object({
+  targets: z.array(z.object({ model: z.string(), version: z.number().int().positive(), weight: z.number().int().min(0).max(1000) })).min(1),
+  reason: z.string().max(500).optional(),
+});
+export type AliasTargetsBody = z.infer<typeof aliasTargetsBodySchema>;
+export const rollbackAliasBodySchema = z.object({ toRevision: z.number().int().positive().optional(), reason: z.string().max(500).optional() });
+
+export const dryRunBodySchema = z.object({
+  action: z.string().min(1).max(64),
+  model: z.string().min(1).max(200),
+  roles: z.array(z.string()).max(20),
+  groups: z.array(z.string().max(200)).max(50),
+  piiTypes: z.array(z.string().max(64)).max(50),
+  dataClassification: z.string().max(64).optional(),
+});
+export type DryRunBody = z.infer<typeof dryRunBodySchema>;

@@ -1,0 +1,134 @@
+import { z } from 'zod';
+
+// Response shapes the portal relies on; the gateway's admin controllers answer exactly these. Dates travel as ISO-8601
+// strings in UTC.
+
+const date = z.string();
+
+export const ROLES = ['admin', 'auditor', 'model-approver', 'policy-author', 'developer'] as const;
+
+export const principalSchema = z.object({
+  id: z.string(),
+  kind: z.string(),
+  displayName: z.string(),
+  roles: z.array(z.string()),
+  authMethod: z.string(),
+});
+export type PortalPrincipal = z.infer<typeof principalSchema>;
+
+export const apiKeySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  maskedKey: z.string(),
+  roles: z.array(z.string()),
+  modelScopes: z.array(z.string()).nullable(),
+  actionScopes: z.array(z.string()).nullable(),
+  status: z.enum(['active', 'expired', 'revoked']),
+  createdAt: date,
+  expiresAt: date.nullable(),
+  revokedAt: date.nullable(),
+  lastUsedAt: date.nullable(),
+  rotatedFrom: z.string().nullable(),
+});
+export type ApiKeyView = z.infer<typeof apiKeySchema>;
+export const apiKeyListSchema = z.object({ keys: z.array(apiKeySchema) });
+export const issuedKeySchema = z.object({ key: z.string(), record: apiKeySchema });
+export type IssuedKeyView = z.infer<typeof issuedKeySchema>;
+
+const ggufSchema = z
+  .object({
+    architecture: z.string(),
+    name: z.string().optional(),
+    parameterCount: z.number(),
+    quantisation: z.object({ name: z.string() }),
+    contextLength: z.number().optional(),
+    embeddingLength: z.number().optional(),
+    blockCount: z.number().optional(),
+    vocabularySize: z.number().optional(),
+    fileSize: z.number(),
+    licence: z.string().optional(),
+  })
+  .nullable();
+
+export const versionSchema = z.object({
+  id: z.string(),
+  model: z.string(),
+  version: z.number(),
+  status: z.string(),
+  sha256: z.string().nullable(),
+  size: z.number().nullable(),
+  gguf: ggufSchema,
+  licence: z.string().nullable(),
+  card: z.string(),
+  registeredBy: z.string(),
+  approvedBy: z.string().nullable(),
+  approvedAt: date.nullable(),
+  createdAt: date,
+});
+export type VersionView = z.infer<typeof versionSchema>;
+
+export const aliasSchema = z.object({
+  name: z.string(),
+  revision: z.number(),
+  updatedAt: date,
+  targets: z.array(z.object({ model: z.string(), version: z.number(), weight: z.number() })),
+});
+export type AliasView = z.infer<typeof aliasSchema>;
+export const modelsSchema = z.object({ versions: z.array(versionSchema), aliases: z.array(aliasSchema) });
+export type ModelsView = z.infer<typeof modelsSchema>;
+
+export const policyBundlesSchema = z.object({
+  activeSha256: z.string(),
+  bundles: z.array(z.object({ id: z.string(), sha256: z.string(), createdAt: date, activatedAt: date.nullable(), signed: z.boolean() })),
+});
+export type PolicyBundlesView = z.infer<typeof policyBundlesSchema>;
+
+export const decisionSchema = z.object({
+  decision: z.enum(['allow', 'deny']),
+  policyIds: z.array(z.string()),
+  reasons: z.array(z.string()),
+  obligations: z.record(z.string(), z.unknown()),
+  bundleSha256: z.string(),
+  errors: z.array(z.string()),
+});
+export type DecisionView = z.infer<typeof decisionSchema>;
+
+export const emptySchema = z.unknown();
+
+export const signInMethodsSchema = z.object({ sso: z.boolean() });
+
+export const verifyReportSchema = z.object({
+  ok: z.boolean(),
+  size: z.number(),
+  eventsChecked: z.number(),
+  sealedSize: z.number(),
+  unsealed: z.number(),
+  checkpointsVerified: z.number(),
+  incompleteRequests: z.object({ count: z.number() }),
+  failure: z.object({ code: z.string(), message: z.string(), seq: z.number().optional() }).optional(),
+});
+export type VerifyReportView = z.infer<typeof verifyReportSchema>;
+
+export const eventDetailSchema = z.object({
+  event: z
+    .object({
+      seq: z.number(),
+      id: z.string(),
+      ts: z.string(),
+      action: z.string(),
+      outcome: z.string(),
+      tenant: z.string(),
+      actor: z.object({ principalId: z.string(), kind: z.string(), authMethod: z.string() }).loose(),
+      resource: z.object({ type: z.string(), id: z.string().optional(), name: z.string().optional() }).loose().optional(),
+      requestId: z.string().optional(),
+      policy: z.object({ decision: z.string(), policyIds: z.array(z.string()), bundleSha256: z.string() }).loose().optional(),
+      pii: z.record(z.string(), z.number()).optional(),
+    })
+    .loose(),
+  integrity: z.discriminatedUnion('status', [
+    z.object({ status: z.literal('verified'), seq: z.number(), treeSize: z.number(), checkpoint: z.string() }),
+    z.object({ status: z.literal('pending'), seq: z.number(), reason: z.string() }),
+    z.object({ status: z.literal('failed'), seq: z.number(), reason: z.string(), checkpoint: z.string() }),
+  ]),
+});
+export type EventDetailView = z.infer<typeof eventDetailSchema>;

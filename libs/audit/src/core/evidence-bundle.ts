@@ -1,0 +1,190 @@
+import { canonicalBytes, parseCanonical } from './canonical-json';
+import { type Hash, sha256, toHex } from './hashing';
+import { LogVerifier } from './log-verifier';
+import { type NoteSigner, signNote, verifyNote } from './signed-note';
+import { readTar, TarFormatError, type TarEntry, writeTar } from './tar-archive';
+import type { TrustedKey } from './trusted-keys';
+import { VerifyFailureCode, type VerifyReport } from './verify-failure';
+import type { CosignerKey } from './witness';
+
+export const BUNDLE_FORMAT = 'attest-audit-bundle/1';
+export const BUNDLE_FILES = { manifest: 'manifest.json', signature: 'manifest.sig', events: 'events.jsonl', leaves: 'leaves.bin', checkpoints: 'checkpoints.json', keys: 'keys.json' } as const;
+
+/** What an export holds: a contiguous range of events plus every leaf hash of the tree they belong to. */
+export interface BundleContents {
+  origin: string;
+  createdAt: string;
+  /** The requested time range, ISO. */
+  from: string;
+  to: string;
+  /** Sequence number of the first exported event (the rest follow densely). */
+  firstSeq: number;
+  /** Canonical bytes of the exported events, in sequence order. */
+  events: readonly Uint8Array[];
+  /** Leaf hashes of positions 0 .. treeSize-1: the inclusion data for every exported event. */
+  leafHashes: readonly Hash[];
+  /** Signed checkpoint notes whose size is at most leafHashes.length. */
+  checkpoints: readonly string[];
+  /** The log's public keys (verifier key strings); informative only, a verifier never trusts them. */
+  publicKeys: readonly string[];
+}
+
+export interface BundleManifest {
+  format: typeof BUNDLE_FORMAT;
+  origin: string;
+  createdAt: string;
+  from: string;
+  to: string;
+  firstSeq: number;
+  eventCount: number;
+  treeSize: number;
+  files: { name: string; sha256: string; size: number }[];
+}
+
+/** The text of manifest.sig before signing: format, origin and the manifest's SHA-256, one per line. */
+export function manifestNoteText(origin: string, manifestBytes: Uint8Array): string {
+  return `${BUNDLE_FORMAT}\n${origin}\n${toHex(sha256(manifestBytes))}\n`;
+}
+
+/**
+ * Packs an evidence bundle (a ustar archive) and signs its manifest with the log's key.
+ *
+ * @example
+ * writeFileSync('evidence.tar', buildBundle(contents, signer));
+ */
+export function buildBundle(contents: BundleContents, signer: NoteSigner): Buffer {
+  const files: TarEntry[] = [
+    { name: BUNDLE_FILES.events, data: Buffer.concat(contents.events.flatMap((bytes) => [Buffer.from(bytes), Buffer.from('\n')])) },
+    { name: BUNDLE_FILES.leaves, data: Buffer.concat(contents.leafHashes.map((hash) => Buffer.from(hash))) },
+    { name: BUNDLE_FILES.checkpoints, data: Buffer.from(canonicalBytes([...contents.checkpoints])) },
+    { name: BUNDLE_FILES.keys, data: Buffer.from(canonicalBytes([...contents.publicKeys])) },
+  ];
+  const manifest: BundleManifest = {
+    format: BUNDLE_FORMAT,
+    origin: contents.origin,
+    createdAt: contents.createdAt,
+    from: contents.from,
+    to: contents.to,
+    firstSeq: contents.firstSeq,
+    eventCount: contents.events.length,
+    treeSize: contents.leafHashes.length,
+    files: files.map((file) => ({ name: file.name, sha256: toHex(sha256(file.data)), size: file.data.length })),
+  };
+  const manifestBytes = Buffer.from(canonicalBytes(manifest));
+  const signature = Buffer.from(signNote(manifestNoteText(contents.origin, manifestBytes), [signer]), 'utf8');
+  return writeTar([{ name: BUNDLE_FILES.manifest, data: manifestBytes }, { name: BUNDLE_FILES.signature, data: signature }, ...files]);
+}
+
+export interface VerifyBundleOptions {
+  /** Keys from the verifier's own configuration or key manifest — never from the bundle. */
+  trustedKeys: readonly TrustedKey[];
+  /** Checkpoints this verifier saw before; the bundle must not be smaller or disagree. */
+  lastSeen?: readonly string[];
+  onProgress?: (done: number, total: number) => void;
+  /** Trusted witness keys and how many of them must have cosigned the newest checkpoint. */
+  witnesses?: readonly CosignerKey[];
+  quorum?: number;
+}
+
+/**
+ * Verifies an evidence bundle offline: the signed manifest and every file's hash, then every exported event (canonical
+ * bytes, position, chain link, leaf hash) and every checkpoint's root over the bundle's leaf hashes.
+ *
+ * @example
+ * const report = verifyBundle(readFileSync('evidence.tar'), { trustedKeys: parseKeyManifest(keysJson) });
+ * if (!report.ok) console.error(report.failure);
+ */
+export function verifyBundle(archive: Buffer, options: VerifyBundleOptions): VerifyReport {
+  const verifier = new LogVerifier({ trustedKeys: options.trustedKeys, lastSeen: options.lastSeen, witnesses: options.witnesses, quorum: options.quorum });
+  const failWith = (code: VerifyFailureCode, message: string, file?: string): VerifyReport => {
+    verifier.fail({ code, message, file });
+    return verifier.finish();
+  };
+  let entries: TarEntry[];
+  try {
+    entries = readTar(archive);
+  } catch (error) {
+    if (!(error instanceof TarFormatError)) throw error;
+    return failWith(VerifyFailureCode.BundleUnreadable, error.message);
+  }
+  const byName = new Map<string, Buffer>();
+  for (const entry of entries) {
+    if (byName.has(entry.name)) return failWith(VerifyFailureCode.BundleFileDuplicated, `${entry.name} appears twice`, entry.name);
+    byName.set(entry.name, entry.data);
+  }
+  const manifestBytes = byName.get(BUNDLE_FILES.manifest);
+  const signature = byName.get(BUNDLE_FILES.signature);
+  if (!manifestBytes) return failWith(VerifyFailureCode.BundleFileMissing, 'manifest.json is missing', BUNDLE_FILES.manifest);
+  if (!signature) return failWith(VerifyFailureCode.BundleFileMissing, 'manifest.sig is missing', BUNDLE_FILES.signature);
+
+  const signed = verifyNote(signature.toString('utf8'), options.trustedKeys.map((key) => key.verifier));
+  if (!signed.ok) return failWith(VerifyFailureCode.BundleManifestSignatureInvalid, `manifest.sig: ${signed.detail}`, BUNDLE_FILES.signature);
+  const [format, origin, digest] = signed.text.split('\n');
+  if (format !== BUNDLE_FORMAT || !origin) return failWith(VerifyFailureCode.BundleManifestInvalid, `manifest.sig is not a ${BUNDLE_FORMAT} signature`, BUNDLE_FILES.signature);
+  if (digest !== toHex(sha256(manifestBytes))) return failWith(VerifyFailureCode.BundleFileHashMismatch, 'manifest.json is not the manifest that was signed', BUNDLE_FILES.manifest);
+
+  let manifest: BundleManifest;
+  try {
+    manifest = parseCanonical(manifestBytes) as unknown as BundleManifest;
+    assertManifest(manifest, origin);
+  } catch (error) {
+    return failWith(VerifyFailureCode.BundleManifestInvalid, `manifest.json: ${(error as Error).message}`, BUNDLE_FILES.manifest);
+  }
+  for (const name of byName.keys()) {
+    if (name !== BUNDLE_FILES.manifest && name !== BUNDLE_FILES.signature && !manifest.files.some((file) => file.name === name)) {
+      return failWith(VerifyFailureCode.BundleFileUnexpected, `${name} is not listed in the manifest`, name);
+    }
+  }
+  for (const file of manifest.files) {
+    const data = byName.get(file.name);
+    if (!data) return failWith(VerifyFailureCode.BundleFileMissing, `${file.name} is listed in the manifest but missing`, file.name);
+    if (toHex(sha256(data)) !== file.sha256 || data.length !== file.size) return failWith(VerifyFailureCode.BundleFileHashMismatch, `${file.name} differs from its manifest hash`, file.name);
+  }
+  for (const required of [BUNDLE_FILES.events, BUNDLE_FILES.leaves, BUNDLE_FILES.checkpoints]) {
+    if (!byName.has(required)) return failWith(VerifyFailureCode.BundleFileMissing, `${required} is missing`, required);
+  }
+
+  const leaves = byName.get(BUNDLE_FILES.leaves) as Buffer;
+  const events = splitLines(byName.get(BUNDLE_FILES.events) as Buffer);
+  if (leaves.length !== manifest.treeSize * 32) return failWith(VerifyFailureCode.BundleManifestInvalid, `leaves.bin holds ${leaves.length / 32} hashes, the manifest says ${manifest.treeSize}`, BUNDLE_FILES.leaves);
+  if (events.length !== manifest.eventCount || manifest.firstSeq + manifest.eventCount > manifest.treeSize) {
+    return failWith(VerifyFailureCode.BundleManifestInvalid, `events.jsonl holds ${events.length} events, the manifest says ${manifest.eventCount} from ${manifest.firstSeq}`, BUNDLE_FILES.events);
+  }
+  let checkpoints: string[];
+  try {
+    checkpoints = parseCanonical(byName.get(BUNDLE_FILES.checkpoints) as Buffer) as string[];
+    if (!Array.isArray(checkpoints) || checkpoints.some((note) => typeof note !== 'string')) throw new Error('not an array of notes');
+  } catch (error) {
+    return failWith(VerifyFailureCode.BundleManifestInvalid, `checkpoints.json: ${(error as Error).message}`, BUNDLE_FILES.checkpoints);
+  }
+  if (!verifier.addCheckpoints(checkpoints)) return verifier.finish();
+  for (let position = 0; position < manifest.treeSize; position++) {
+    const storedHash = leaves.subarray(position * 32, position * 32 + 32);
+    const index = position - manifest.firstSeq;
+    const bytes = index >= 0 && index < events.length ? events[index] : undefined;
+    if (!verifier.push({ bytes, storedHash })) break;
+    if (options.onProgress && (position + 1) % 100_000 === 0) options.onProgress(position + 1, manifest.treeSize);
+  }
+  return verifier.finish();
+}
+
+function assertManifest(manifest: BundleManifest, signedOrigin: string): void {
+  if (typeof manifest !== 'object' || manifest === null) throw new Error('not an object');
+  if (manifest.format !== BUNDLE_FORMAT) throw new Error(`format is not ${BUNDLE_FORMAT}`);
+  if (manifest.origin !== signedOrigin) throw new Error('origin differs from the signed one');
+  for (const field of ['firstSeq', 'eventCount', 'treeSize'] as const) {
+    if (!Number.isSafeInteger(manifest[field]) || manifest[field] < 0) throw new Error(`${field} is not a count`);
+  }
+  if (!Array.isArray(manifest.files)) throw new Error('files is not a list');
+}
+
+function splitLines(data: Buffer): Buffer[] {
+  const lines: Buffer[] = [];
+  let start = 0;
+  for (let index = data.indexOf(0x0a); index >= 0; index = data.indexOf(0x0a, start)) {
+    lines.push(data.subarray(start, index));
+    start = index + 1;
+  }
+  if (start !== data.length) lines.push(data.subarray(start));
+  return lines;
+}

@@ -1,0 +1,299 @@
+import { type AuditLeaf, LeafFormatError, readLeaf } from './audit-event';
+import { CanonicalJsonError } from './canonical-json';
+import { type Checkpoint, parseCheckpoint } from './checkpoint';
+import { GENESIS_PREVIOUS_HASH, type Hash, leafHash, toHex } from './hashing';
+import { MerkleFrontier } from './merkle-tree';
+import { verifyNote } from './signed-note';
+import { countCosignatures, type CosignerKey } from './witness';
+import { type TrustedKey, withinKeyWindow } from './trusted-keys';
+import { type VerifyFailure, VerifyFailureCode, type VerifyReport } from './verify-failure';
+
+/** Database columns that repeat signed fields for search; each must equal the bytes. */
+export interface EventColumns {
+  seq: number;
+  id: string;
+  action: string;
+  outcome: string;
+  tenant: string;
+}
+
+/** One position of the log, in order. */
+export interface LogEntry {
+  /** Canonical bytes; absent for positions a bundle carries only the leaf hash of. */
+  bytes?: Uint8Array;
+  /** The hash stored beside the bytes (database column or bundle leaf list); required without bytes. */
+  storedHash?: Uint8Array;
+  /** The database row's own sequence column; a mismatch with the position means a missing or duplicated row. */
+  rowSeq?: number;
+  columns?: EventColumns;
+}
+
+export interface LogVerifierOptions {
+  /** Trusted keys from the verifier's own configuration; never from the log or bundle under test. */
+  trustedKeys: readonly TrustedKey[];
+  /** The origin to expect; by default the first verified checkpoint's. */
+  origin?: string;
+  /** Signed checkpoints kept outside the log (a sink, an earlier audit): the log must not be smaller or disagree. */
+  lastSeen?: readonly string[];
+  /** Called every `progressEvery` positions with the number done. */
+  onProgress?: (done: number) => void;
+  progressEvery?: number;
+  /** Trusted witnesses; with `quorum`, the log's largest checkpoint needs that many of their cosignatures. */
+  witnesses?: readonly CosignerKey[];
+  quorum?: number;
+}
+
+interface PendingCheckpoint {
+  checkpoint: Checkpoint;
+  key: TrustedKey;
+  lastSeen: boolean;
+}
+
+const INCOMPLETE_LISTED = 100;
+
+/**
+ * Verifies a log in one streaming pass: every event as a canonical leaf, as a chain link and as a tree leaf, every
+ * signed checkpoint's root at its size, and the log against trusted last-seen checkpoints. Stops at the first failure.
+ *
+ * @example
+ * const verifier = new LogVerifier({ trustedKeys });
+ * verifier.addCheckpoints(notes);
+ * for (const bytes of events) if (!verifier.push({ bytes })) break;
+ * const report = verifier.finish();
+ */
+export class LogVerifier {
+  private readonly frontier = new MerkleFrontier();
+  private readonly pending: PendingCheckpoint[] = [];
+  private readonly openRequests = new Map<string, number>();
+  private origin: string | undefined;
+  private previousHash: Hash = GENESIS_PREVIOUS_HASH;
+  private lastLeaf: { seq: number; ts: string } | undefined;
+  private failure: VerifyFailure | undefined;
+  private eventsChecked = 0;
+  private sealedSize = 0;
+  private checkpointsVerified = 0;
+  private lastSeenVerified = 0;
+  private keyWindowsUnchecked = 0;
+  private largestCheckpoint: { size: number; cosignatures: number } | undefined;
+
+  constructor(private readonly options: LogVerifierOptions) {
+    this.origin = options.origin;
+    for (const note of options.lastSeen ?? []) this.acceptNote(note, true);
+  }
+
+  get failed(): boolean {
+    return this.failure !== undefined;
+  }
+
+  /** Checks the signatures of the log's own checkpoints and queues their roots for comparison. */
+  addCheckpoints(notes: readonly string[]): boolean {
+    for (const note of notes) if (!this.acceptNote(note, false)) return false;
+    return true;
+  }
+
+  private acceptNote(note: string, lastSeen: boolean): boolean {
+    if (this.failure) return false;
+    const verified = verifyNote(note, this.options.trustedKeys.map((key) => key.verifier));
+    const label = lastSeen ? 'last-seen checkpoint' : 'checkpoint';
+    if (!verified.ok) {
+      const code = verified.reason === 'malformed' ? VerifyFailureCode.CheckpointMalformed
+        : verified.reason === 'bad_signature' ? VerifyFailureCode.CheckpointSignatureInvalid
+        : VerifyFailureCode.CheckpointUntrusted;
+      return this.fail({ code, message: `${label}: ${verified.detail}`, actual: firstLine(note) });
+    }
+    let checkpoint: Checkpoint;
+    try {
+      checkpoint = parseCheckpoint(verified.text);
+    } catch (error) {
+      return this.fail({ code: VerifyFailureCode.CheckpointMalformed, message: `${label}: ${(error as Error).message}` });
+    }
+    if (checkpoint.size < this.frontier.size) throw new Error('add checkpoints before the events they cover');
+    this.origin ??= checkpoint.origin;
+    if (checkpoint.origin !== this.origin) {
+      return this.fail({ code: VerifyFailureCode.CheckpointWrongOrigin, message: `${label} of size ${checkpoint.size} is for another log`, checkpointSize: checkpoint.size, expected: this.origin, actual: checkpoint.origin });
+    }
+    if (!lastSeen && (this.largestCheckpoint?.size ?? -1) <= checkpoint.size) {
+      const cosignatures = this.options.witnesses ? countCosignatures(note, this.options.witnesses) : 0;
+      if (this.largestCheckpoint?.size !== checkpoint.size || cosignatures > this.largestCheckpoint.cosignatures) this.largestCheckpoint = { size: checkpoint.size, cosignatures };
+    }
+    const signer = verified.verifiedBy[0];
+    const key = this.options.trustedKeys.find((candidate) => candidate.verifier === signer) as TrustedKey;
+    this.pending.push({ checkpoint, key, lastSeen });
+    // At equal sizes the log's own checkpoint is compared first: its failure names the log, not the outside witness.
+    this.pending.sort((a, b) => a.checkpoint.size - b.checkpoint.size || Number(a.lastSeen) - Number(b.lastSeen));
+    this.settleCheckpoints();
+    return !this.failure;
+  }
+
+  /** Feeds the next position of the log. Returns false once verification has failed. */
+  push(entry: LogEntry): boolean {
+    if (this.failure) return false;
+    const position = this.frontier.size;
+    if (entry.rowSeq !== undefined && entry.rowSeq !== position) {
+      return entry.rowSeq > position
+        ? this.fail({ code: VerifyFailureCode.EventMissing, message: `no event at position ${position}: the next row has sequence ${entry.rowSeq}`, seq: position, expected: String(position), actual: String(entry.rowSeq) })
+        : this.fail({ code: VerifyFailureCode.EventDuplicated, message: `a second row claims sequence ${entry.rowSeq}`, seq: entry.rowSeq });
+    }
+    let hash: Hash;
+    if (entry.bytes) {
+      const checked = this.checkEvent(position, entry);
+      if (!checked) return false;
+      hash = checked;
+    } else if (entry.storedHash && entry.storedHash.length === 32) {
+      hash = Buffer.from(entry.storedHash);
+      this.lastLeaf = undefined;
+    } else {
+      return this.fail({ code: VerifyFailureCode.EventMissing, message: `no bytes and no leaf hash for position ${position}`, seq: position });
+    }
+    this.previousHash = hash;
+    this.frontier.append(hash);
+    this.settleCheckpoints();
+    const every = this.options.progressEvery ?? 100_000;
+    if (this.options.onProgress && this.frontier.size % every === 0) this.options.onProgress(this.frontier.size);
+    return !this.failure;
+  }
+
+  private checkEvent(position: number, entry: LogEntry): Hash | undefined {
+    const bytes = entry.bytes as Uint8Array;
+    let leaf: AuditLeaf;
+    try {
+      leaf = readLeaf(bytes);
+    } catch (error) {
+      const code = error instanceof CanonicalJsonError ? VerifyFailureCode.EventNotCanonical : VerifyFailureCode.EventMalformed;
+      if (!(error instanceof CanonicalJsonError) && !(error instanceof LeafFormatError)) throw error;
+      this.fail({ code, message: `event at position ${position}: ${error.message}`, seq: position });
+      return undefined;
+    }
+    const at = { seq: position, eventId: leaf.id };
+    this.origin ??= leaf.origin;
+    if (leaf.origin !== this.origin) {
+      this.fail({ ...at, code: VerifyFailureCode.EventWrongOrigin, message: `event at position ${position} belongs to another log`, expected: this.origin, actual: leaf.origin });
+      return undefined;
+    }
+    if (leaf.seq !== position) {
+      this.fail({ ...at, code: VerifyFailureCode.EventOutOfPlace, message: `event ${leaf.id} says it is number ${leaf.seq} but stands at position ${position}`, expected: String(position), actual: String(leaf.seq) });
+      return undefined;
+    }
+    const hash = leafHash(bytes);
+    if (entry.storedHash && !hash.equals(entry.storedHash)) {
+      this.fail({ ...at, code: VerifyFailureCode.EventHashMismatch, message: `stored leaf hash of event ${leaf.id} is not the hash of its bytes`, expected: toHex(hash), actual: toHex(entry.storedHash) });
+      return undefined;
+    }
+    if (leaf.prev !== toHex(this.previousHash)) {
+      this.fail({ ...at, code: VerifyFailureCode.EventChainBroken, message: `event ${leaf.id} does not link to the event before it`, expected: toHex(this.previousHash), actual: leaf.prev });
+      return undefined;
+    }
+    const column = entry.columns && columnMismatch(entry.columns, leaf);
+    if (column) {
+      this.fail({ ...at, code: VerifyFailureCode.EventColumnMismatch, message: `column ${column.name} of event ${leaf.id} differs from its signed bytes`, expected: column.expected, actual: column.actual });
+      return undefined;
+    }
+    this.trackRequest(leaf);
+    this.lastLeaf = { seq: position, ts: leaf.ts };
+    this.eventsChecked++;
+    return hash;
+  }
+
+  private trackRequest(leaf: AuditLeaf): void {
+    if (!leaf.requestId) return;
+    if (leaf.action === 'inference.request') this.openRequests.set(leaf.requestId, leaf.seq);
+    else if (leaf.action === 'inference.response') this.openRequests.delete(leaf.requestId);
+  }
+
+  private settleCheckpoints(): void {
+    while (!this.failure && this.pending.length > 0 && (this.pending[0] as PendingCheckpoint).checkpoint.size <= this.frontier.size) {
+      const { checkpoint, key, lastSeen } = this.pending.shift() as PendingCheckpoint;
+      const root = this.frontier.root();
+      if (!root.equals(checkpoint.root)) {
+        this.fail({
+          code: lastSeen ? VerifyFailureCode.LogForked : VerifyFailureCode.CheckpointRootMismatch,
+          message: lastSeen
+            ? `the log's first ${checkpoint.size} events differ from a checkpoint seen before (fork or rewrite)`
+            : `the Merkle root of the first ${checkpoint.size} events differs from the signed checkpoint`,
+          checkpointSize: checkpoint.size,
+          seq: checkpoint.size === 0 ? undefined : checkpoint.size - 1,
+          expected: checkpoint.root.toString('base64'),
+          actual: root.toString('base64'),
+        });
+        return;
+      }
+      if (checkpoint.size > 0 && this.lastLeaf?.seq === checkpoint.size - 1) {
+        if (!withinKeyWindow(key, this.lastLeaf.ts)) {
+          this.fail({ code: VerifyFailureCode.CheckpointKeyOutsideWindow, message: `checkpoint of size ${checkpoint.size} is signed by ${key.verifier.name} outside its validity window`, checkpointSize: checkpoint.size, actual: this.lastLeaf.ts, expected: `${key.notBefore ?? '-∞'} .. ${key.notAfter ?? '∞'}` });
+          return;
+        }
+      } else if (checkpoint.size > 0) {
+        this.keyWindowsUnchecked++;
+      }
+      if (lastSeen) this.lastSeenVerified++;
+      else this.checkpointsVerified++;
+      this.sealedSize = Math.max(this.sealedSize, checkpoint.size);
+    }
+  }
+
+  /** Ends the pass: checkpoints beyond the last event mean a truncated (or rolled back) log. */
+  finish(): VerifyReport {
+    const size = this.frontier.size;
+    // The log's own checkpoint names the truncation more precisely than a last-seen one does.
+    const beyond = this.pending.find((pending) => pending.checkpoint.size > size && !pending.lastSeen) ?? this.pending.find((pending) => pending.checkpoint.size > size);
+    if (!this.failure && beyond) {
+      this.fail({
+        code: beyond.lastSeen ? VerifyFailureCode.LogRolledBack : VerifyFailureCode.CheckpointBeyondLog,
+        message: beyond.lastSeen
+          ? `the log holds ${size} events but a checkpoint seen before commits to ${beyond.checkpoint.size} (rolled back or truncated)`
+          : `the log holds ${size} events but a signed checkpoint commits to ${beyond.checkpoint.size} (truncated tail)`,
+        seq: size,
+        checkpointSize: beyond.checkpoint.size,
+        expected: String(beyond.checkpoint.size),
+        actual: String(size),
+      });
+    }
+    const quorum = this.options.quorum ?? 0;
+    if (!this.failure && quorum > 0 && (this.largestCheckpoint?.cosignatures ?? 0) < quorum) {
+      this.fail({
+        code: VerifyFailureCode.CheckpointWitnessQuorum,
+        message: `the newest checkpoint has ${this.largestCheckpoint?.cosignatures ?? 0} trusted witness cosignature(s); ${quorum} required`,
+        checkpointSize: this.largestCheckpoint?.size,
+        expected: String(quorum),
+        actual: String(this.largestCheckpoint?.cosignatures ?? 0),
+      });
+    }
+    const requestIds = [...this.openRequests.keys()];
+    return {
+      ok: !this.failure,
+      origin: this.origin,
+      size,
+      eventsChecked: this.eventsChecked,
+      sealedSize: this.sealedSize,
+      unsealed: Math.max(0, size - this.sealedSize),
+      checkpointsVerified: this.checkpointsVerified,
+      cosignatures: this.largestCheckpoint?.cosignatures ?? 0,
+      lastSeenVerified: this.lastSeenVerified,
+      keyWindowsUnchecked: this.keyWindowsUnchecked,
+      incompleteRequests: { count: requestIds.length, requestIds: requestIds.slice(0, INCOMPLETE_LISTED) },
+      failure: this.failure,
+    };
+  }
+
+  /** Records an outside failure (e.g. an unreadable bundle file) as the first failure. */
+  fail(failure: VerifyFailure): false {
+    this.failure ??= failure;
+    return false;
+  }
+}
+
+function columnMismatch(columns: EventColumns, leaf: AuditLeaf): { name: string; expected: string; actual: string } | undefined {
+  const pairs: [string, string | number, string | number][] = [
+    ['seq', leaf.seq, columns.seq],
+    ['id', leaf.id, columns.id],
+    ['action', leaf.action, columns.action],
+    ['outcome', leaf.outcome, columns.outcome],
+    ['tenant', leaf.tenant, columns.tenant],
+  ];
+  const found = pairs.find(([, signed, column]) => String(signed) !== String(column));
+  return found && { name: found[0], expected: String(found[1]), actual: String(found[2]) };
+}
+
+function firstLine(note: string): string {
+  return note.split('\n', 1)[0] ?? '';
+}

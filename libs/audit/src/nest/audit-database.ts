@@ -1,0 +1,49 @@
+import type { Pool, PoolClient } from 'pg';
+import type { DataSource } from 'typeorm';
+import { AuditError, AuditErrorCode } from './audit.errors';
+
+/**
+ * The pg pool behind a TypeORM DataSource: the writer speaks to it directly, so one round trip can carry several
+ * statements (BEGIN; SET LOCAL ROLE; lock) and arrays travel as single parameters.
+ */
+export function poolOf(dataSource: DataSource): Pool {
+  const pool = (dataSource.driver as unknown as { master?: Pool }).master;
+  if (!pool || !dataSource.isInitialized) throw new AuditError(AuditErrorCode.Unavailable, 'the database connection is not open');
+  return pool;
+}
+
+export async function withClient<T>(dataSource: DataSource, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  let client: PoolClient;
+  try {
+    client = await poolOf(dataSource).connect();
+  } catch (error) {
+    if (error instanceof AuditError) throw error;
+    throw new AuditError(AuditErrorCode.Unavailable, `cannot reach the audit database: ${(error as Error).message}`, { cause: error });
+  }
+  try {
+    return await work(client);
+  } finally {
+    client.release();
+  }
+}
+
+/** `SET LOCAL ROLE x;` for a validated role name, or nothing. */
+export function setRoleStatement(role: string | undefined): string {
+  if (role === undefined) return '';
+  if (!/^[a-z_][a-z0-9_]*$/.test(role)) throw new AuditError(AuditErrorCode.Unavailable, `invalid audit role ${role}`);
+  return `SET LOCAL ROLE ${role};`;
+}
+
+export interface LogHead {
+  origin: string;
+  size: number;
+  headHash: Buffer;
+  epoch: number;
+}
+
+export async function readHead(client: PoolClient): Promise<LogHead> {
+  const { rows } = await client.query<{ origin: string; size: string; head_hash: Buffer; epoch: string }>('SELECT origin, size, head_hash, epoch FROM audit_log WHERE id = 1');
+  const row = rows[0];
+  if (!row) throw new AuditError(AuditErrorCode.Unavailable, 'the audit log has no head row: is the database migrated?');
+  return { origin: row.origin, size: Number(row.size), headHash: row.head_hash, epoch: Number(row.epoch) };
+}

@@ -1,0 +1,112 @@
+import type { DataSource } from 'typeorm';
+import { buildBundle } from '../core/evidence-bundle';
+import type { Hash } from '../core/hashing';
+import type { InclusionEvidence } from '../core/inclusion-evidence';
+import { LogVerifier } from '../core/log-verifier';
+import { inclusionProof } from '../core/merkle-tree';
+import type { NoteSigner } from '../core/signed-note';
+import type { TrustedKey } from '../core/trusted-keys';
+import { VerifyFailureCode, type VerifyReport } from '../core/verify-failure';
+import type { CosignerKey } from '../core/witness';
+import type { LogHead } from './audit-database';
+import { AuditLogReader } from './audit-log.reader';
+import { AuditError, AuditErrorCode } from './audit.errors';
+
+export interface DatabaseVerifyOptions {
+  /** From the verifier's configuration (key manifest, the local signing key): never from the database. */
+  trustedKeys: readonly TrustedKey[];
+  /** Checkpoints kept outside the database (the sink): the database must not be behind or disagree. */
+  lastSeen?: readonly string[];
+  onProgress?: (done: number, total: number) => void;
+  witnesses?: readonly CosignerKey[];
+  quorum?: number;
+}
+
+export interface ExportRange {
+  from: Date;
+  to: Date;
+}
+
+/**
+ * Verifies the log in the database, exports evidence bundles and proves single events. Constructible without Nest,
+ * so the CLI can `new` it over `openDatabase(...)`'s DataSource.
+ *
+ * @example
+ * const report = await new AuditEvidenceService(dataSource).verify({ trustedKeys });
+ */
+export class AuditEvidenceService {
+  private readonly reader: AuditLogReader;
+
+  constructor(dataSource: DataSource) {
+    this.reader = new AuditLogReader(dataSource);
+  }
+
+  /** Origin, size, head hash and epoch of the log (the unsigned head row). */
+  head(): Promise<LogHead> {
+    return this.reader.head();
+  }
+
+  async verify(options: DatabaseVerifyOptions): Promise<VerifyReport> {
+    const head = await this.reader.head();
+    const verifier = new LogVerifier({ trustedKeys: options.trustedKeys, lastSeen: options.lastSeen, origin: head.origin, witnesses: options.witnesses, quorum: options.quorum });
+    if (verifier.addCheckpoints((await this.reader.checkpoints()).map((c) => c.note))) {
+      let done = 0;
+      outer: for await (const page of this.reader.eventPages(0)) {
+        for (const row of page) {
+          const columns = { seq: row.seq, id: row.id, action: row.action, outcome: row.outcome, tenant: row.tenant };
+          if (!verifier.push({ bytes: row.canonical, storedHash: row.leafHash, rowSeq: row.seq, columns })) break outer;
+          if (++done % 100_000 === 0) options.onProgress?.(done, head.size);
+        }
+      }
+    }
+    const report = verifier.finish();
+    if (report.ok && head.size > report.size) {
+      // The head row is unsigned, but a head ahead of the rows means rows were deleted after the last checkpoint.
+      verifier.fail({ code: VerifyFailureCode.EventMissing, message: `the log head counts ${head.size} events but only ${report.size} are stored`, seq: report.size, expected: String(head.size), actual: String(report.size) });
+      return verifier.finish();
+    }
+    return report;
+  }
+
+  /** An evidence bundle of the events stamped in [from, to), with every leaf hash and checkpoint of the log. */
+  async export(range: ExportRange, signer: NoteSigner): Promise<{ bundle: Buffer; events: number; treeSize: number }> {
+    const head = await this.reader.head();
+    const { firstSeq, endSeq } = await this.reader.seqRange(range.from, range.to);
+    const leafHashes: Hash[] = [];
+    for await (const page of this.reader.eventPages(0, head.size, false)) for (const row of page) leafHashes.push(row.leafHash);
+    const events: Buffer[] = [];
+    for await (const page of this.reader.eventPages(firstSeq, endSeq)) for (const row of page) events.push(row.canonical);
+    const bundle = buildBundle(
+      {
+        origin: head.origin,
+        createdAt: new Date().toISOString(),
+        from: range.from.toISOString(),
+        to: range.to.toISOString(),
+        firstSeq: events.length === 0 ? 0 : firstSeq,
+        events,
+        leafHashes,
+        checkpoints: (await this.reader.checkpoints(leafHashes.length)).map((c) => c.note),
+        publicKeys: await this.reader.publicKeys(),
+      },
+      signer,
+    );
+    return { bundle, events: events.length, treeSize: leafHashes.length };
+  }
+
+  /** Inclusion evidence for one event against the smallest stored checkpoint that covers it. */
+  async prove(eventId: string): Promise<InclusionEvidence> {
+    const event = await this.reader.findEvent(eventId);
+    const checkpoint = (await this.reader.checkpoints()).find((c) => c.size > event.seq);
+    if (!checkpoint) throw new AuditError(AuditErrorCode.EventNotFound, `event ${eventId} is not covered by a signed checkpoint yet`);
+    const leafHashes: Hash[] = [];
+    for await (const page of this.reader.eventPages(0, checkpoint.size, false)) for (const row of page) leafHashes.push(row.leafHash);
+    return {
+      format: 'attest-inclusion/1',
+      event: event.canonical.toString('utf8'),
+      seq: event.seq,
+      treeSize: checkpoint.size,
+      proof: inclusionProof(leafHashes, event.seq, checkpoint.size).map((node) => node.toString('base64')),
+      checkpoint: checkpoint.note,
+    };
+  }
+}

@@ -1,0 +1,81 @@
+import { join } from 'node:path';
+import { Test } from '@nestjs/testing';
+import { AUDIT_RECORDER, type AuditRecorder } from '@attest/contracts';
+import { createDataSource, type DatabaseConnection, DatabaseModule } from '@attest/db';
+import { createTestDatabase, type TestDatabase } from '@attest/db/testing';
+import { parseVerifierKey } from '../core/signed-note';
+import { register } from 'prom-client';
+import { AuditCheckpointer } from './audit-checkpointer';
+import { AuditSelfVerifier } from './audit-self-verifier';
+import { AuditEvidenceService } from './audit-evidence.service';
+import { AuditModule } from './audit.module';
+import { AuditErrorCode } from './audit.errors';
+import { CheckpointFileSink } from './checkpoint-file-sink';
+import { draftOf, tempDir } from '../../test/audit-test-kit';
+
+describe(AuditModule.name, () => {
+  let db: TestDatabase;
+  const dir = tempDir();
+  const env = { ATTEST_DATA_DIR: dir.path, ATTEST_AUDIT_CHECKPOINT_INTERVAL_MS: '600000' };
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await db.drop();
+    dir.cleanup();
+  });
+
+  // The module's TypeORM closes its DataSource on shutdown, so each app gets its own, as the gateway does.
+  const connectionTo = async (target: TestDatabase): Promise<DatabaseConnection> => {
+    const dataSource = createDataSource({ url: target.url, poolSize: 2 });
+    await dataSource.initialize();
+    return { dataSource, mode: 'external', close: async () => undefined };
+  };
+  const compile = async (moduleEnv: NodeJS.ProcessEnv = env, target = db) =>
+    Test.createTestingModule({ imports: [DatabaseModule.forConnection(await connectionTo(target)), AuditModule.forRoot({ env: moduleEnv })] }).compile();
+
+  it('provides AUDIT_RECORDER, generates the key on first start, and seals a checkpoint on shutdown', async () => {
+    const app = await compile();
+    await app.init();
+    const sut = app.get<AuditRecorder>(AUDIT_RECORDER);
+    const receipt = await sut.record(draftOf(0));
+    expect(receipt).toMatchObject({ sequence: 0, chainId: expect.stringMatching(/^attest\.local\/audit\//) });
+    const verifierKey = app.get(AuditCheckpointer).signer.verifierKey;
+    await app.get(AuditCheckpointer).checkpoint();
+    expect(await app.get(AuditSelfVerifier).runOnce()).toMatchObject({ ok: true, size: 1 });
+    expect((await register.getSingleMetric('attest_audit_verify_ok')?.get())?.values[0]?.value).toBe(1);
+    await app.close();
+
+    const sink = new CheckpointFileSink(join(dir.path, 'audit', 'checkpoints.jsonl'));
+    const notes = await sink.readAll();
+    expect(notes.length).toBeGreaterThanOrEqual(1);
+    const report = await new AuditEvidenceService(db.dataSource).verify({ trustedKeys: [{ verifier: parseVerifierKey(verifierKey) }], lastSeen: notes });
+    expect(report).toMatchObject({ ok: true, size: 1, sealedSize: 1 });
+
+    const again = await compile();
+    await again.init();
+    expect(again.get(AuditCheckpointer).signer.verifierKey).toBe(verifierKey);
+    await again.close();
+  });
+
+  it('refuses to start when the database is behind the checkpoint sink', async () => {
+    const other = tempDir();
+    try {
+      const first = await compile({ ...env, ATTEST_DATA_DIR: other.path });
+      await first.init();
+      await first.get<AuditRecorder>(AUDIT_RECORDER).record(draftOf(1));
+      await first.close();
+      const behind = await createTestDatabase();
+      try {
+        const app = await compile({ ...env, ATTEST_DATA_DIR: other.path }, behind);
+        await expect(app.init()).rejects.toMatchObject({ code: AuditErrorCode.RolledBack });
+        await app.close().catch(() => undefined);
+      } finally {
+        await behind.drop();
+      }
+    } finally {
+      other.cleanup();
+    }
+  });
+});

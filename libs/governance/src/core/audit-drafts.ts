@@ -1,0 +1,106 @@
+import type { AuditActor, AuditEventDraft, AuditOutcome, AuditPolicyDecision, AuditResource } from '@attest/contracts';
+import type { Principal } from '@attest/identity';
+import type { PolicyDecision } from '@attest/policy';
+import type { ResolvedModel } from '@attest/registry';
+
+/** Where a request came from, as the audit log records it. */
+export interface RequestMeta {
+  requestId: string;
+  traceId?: string;
+  sourceIp?: string;
+  userAgent?: string;
+}
+
+export function actorOf(principal: Principal, meta: RequestMeta): AuditActor {
+  return {
+    principalId: principal.id,
+    kind: principal.kind,
+    tenant: principal.tenant,
+    authMethod: principal.authMethod,
+    keyId: principal.keyId,
+    sessionId: principal.sessionId,
+    sourceIp: meta.sourceIp,
+    userAgent: meta.userAgent,
+  };
+}
+
+export function modelResource(model: ResolvedModel): AuditResource {
+  return {
+    type: 'model_version',
+    id: model.versionId,
+    name: model.modelName,
+    version: String(model.version),
+    sha256: model.sha256 ?? undefined,
+    alias: model.alias,
+  };
+}
+
+export function policyOf(decision: PolicyDecision): AuditPolicyDecision {
+  const obligations = [
+    ...(decision.obligations.redact.length > 0 ? [`redact:${decision.obligations.redact.join(',')}`] : []),
+    ...(decision.obligations.maxTokensCap !== undefined ? [`max_tokens:${decision.obligations.maxTokensCap}`] : []),
+    ...(decision.obligations.storeRawContent ? [] : ['no_raw_content']),
+  ];
+  return { bundleSha256: decision.bundleSha256, decision: decision.decision, policyIds: decision.policyIds, obligations };
+}
+
+export interface RequestEventInput {
+  action: string;
+  principal: Principal;
+  meta: RequestMeta;
+  model: ResolvedModel;
+  decision: PolicyDecision;
+  pii: Record<string, number>;
+  /** The prompt as it goes to the model: already transformed per the policy's obligations. */
+  prompt: string;
+}
+
+/** `inference.request`: committed before inference starts, or the request is refused. */
+export function requestEvent(input: RequestEventInput, outcome: Extract<AuditOutcome, 'success' | 'denied'>): AuditEventDraft {
+  return {
+    action: 'inference.request',
+    outcome,
+    actor: actorOf(input.principal, input.meta),
+    tenant: input.principal.tenant,
+    resource: modelResource(input.model),
+    requestId: input.meta.requestId,
+    traceId: input.meta.traceId,
+    policy: policyOf(input.decision),
+    pii: input.pii,
+    details: { operation: input.action, ...(outcome === 'denied' ? { reasons: input.decision.reasons } : {}) },
+    payload: { prompt: input.prompt },
+  };
+}
+
+export interface ResponseEventInput extends Omit<RequestEventInput, 'prompt' | 'pii'> {
+  outcome: Extract<AuditOutcome, 'success' | 'aborted' | 'failure'>;
+  response: string;
+  usage: { promptTokens: number; completionTokens: number };
+  latencyMs: number;
+  pii: Record<string, number>;
+  finishReason?: string;
+  errorCode?: string;
+}
+
+/** `inference.response`: committed before the last byte (the JSON body, or `data: [DONE]`) goes out. */
+export function responseEvent(input: ResponseEventInput): AuditEventDraft {
+  return {
+    action: 'inference.response',
+    outcome: input.outcome,
+    actor: actorOf(input.principal, input.meta),
+    tenant: input.principal.tenant,
+    resource: modelResource(input.model),
+    requestId: input.meta.requestId,
+    traceId: input.meta.traceId,
+    policy: policyOf(input.decision),
+    pii: input.pii,
+    usage: input.usage,
+    latencyMs: Math.round(input.latencyMs),
+    details: {
+      operation: input.action,
+      ...(input.finishReason ? { finishReason: input.finishReason } : {}),
+      ...(input.errorCode ? { errorCode: input.errorCode } : {}),
+    },
+    payload: { response: input.response },
+  };
+}

@@ -1,0 +1,177 @@
+import { AUDIT_RECORDER, type AuditRecorder } from '@attest/contracts';
+import type { Principal } from '@attest/identity';
+import { InferenceError, InferenceRuntime, type ChatMessage, type GenerationResult } from '@attest/inference';
+import { countFindings, type PiiEngine } from '@attest/pii';
+import { PII_ENGINE } from '@attest/pii/nest';
+import type { ResolvedModel } from '@attest/registry';
+import { GatewayMetrics, inSpan } from '@attest/telemetry';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { responseEvent, type RequestMeta } from '../core/audit-drafts';
+import type { GovernanceConfig } from '../core/governance.config';
+import { Stopwatch } from '../core/stopwatch';
+import { effectiveMaxTokens } from '../core/token-budget';
+import { GOVERNANCE_CONFIG } from './governance.tokens';
+import { type AdmittedCall, RequestGateService } from './request-gate.service';
+
+export interface GovernedGeneration {
+  principal: Principal;
+  meta: RequestMeta;
+  action: 'chat' | 'completion';
+  model: string;
+  messages?: ChatMessage[];
+  prompt?: string;
+  maxTokens?: number | null;
+  temperature?: number | null;
+  topP?: number | null;
+  seed?: number | null;
+  stop?: string[];
+  jsonSchema?: Record<string, unknown>;
+  signal: AbortSignal;
+  /** Started when the request arrived, so the overhead includes authentication and body parsing. */
+  stopwatch?: Stopwatch;
+}
+
+export interface GenerationOutcome {
+  text: string;
+  finishReason: 'stop' | 'length' | 'aborted';
+  usage: { promptTokens: number; completionTokens: number };
+  model: ResolvedModel;
+  stopwatch: Stopwatch;
+}
+
+/** Receives generated text as soon as the output scan has cleared it (streaming). */
+export type TextSink = (text: string) => void;
+
+/**
+ * Chat and text completions through the governed path: the gate (steps 3–7), inference, the output scan, and the
+ * `inference.response` event, committed before this method returns, so before the caller sends the last byte.
+ */
+@Injectable()
+export class GovernedInferenceService {
+  constructor(
+    private readonly gate: RequestGateService,
+    @Inject(PII_ENGINE) private readonly pii: PiiEngine,
+    @Inject(AUDIT_RECORDER) private readonly audit: AuditRecorder,
+    private readonly runtime: InferenceRuntime,
+    @Inject(GOVERNANCE_CONFIG) private readonly config: GovernanceConfig,
+    @Optional() private readonly metrics?: GatewayMetrics,
+  ) {}
+
+  async generate(call: GovernedGeneration, sink?: TextSink): Promise<GenerationOutcome> {
+    const stopwatch = call.stopwatch ?? new Stopwatch();
+    let outcome = 'error';
+    try {
+      const result = await this.governedGenerate(call, stopwatch, sink);
+      outcome = result.finishReason === 'aborted' ? 'aborted' : 'success';
+      this.metrics?.tokens.inc({ model: result.model.modelName, direction: 'in' }, result.usage.promptTokens);
+      this.metrics?.tokens.inc({ model: result.model.modelName, direction: 'out' }, result.usage.completionTokens);
+      this.metrics?.overhead.observe({ operation: call.action }, stopwatch.overheadMs() / 1000);
+      return result;
+    } catch (error) {
+      outcome = error instanceof Error ? error.name : 'error';
+      throw error;
+    } finally {
+      const labels = { operation: call.action, model: call.model, outcome };
+      this.metrics?.requests.inc(labels);
+      this.metrics?.requestDuration.observe(labels, stopwatch.totalMs() / 1000);
+    }
+  }
+
+  private async governedGenerate(call: GovernedGeneration, stopwatch: Stopwatch, sink?: TextSink): Promise<GenerationOutcome> {
+    const inputs = call.messages ? call.messages.map((message) => message.content) : [call.prompt ?? ''];
+    const admitted = await this.gate.admit({ ...call, inputs });
+    const messages = call.messages?.map((message, index) => ({ ...message, content: admitted.texts[index] ?? '' }));
+    const redactor = this.config.scanOutput ? this.pii.createStreamRedactor(admitted.redaction) : undefined;
+    let emitted = '';
+    const emit = (text: string) => {
+      if (!text) return;
+      emitted += text;
+      sink?.(text);
+    };
+
+    let result: GenerationResult;
+    stopwatch.startModel();
+    try {
+      result = await this.infer(call, admitted, messages, (chunk) => emit(redactor ? redactor.push(chunk) : chunk));
+    } catch (error) {
+      stopwatch.stopModel();
+      await this.recordResponse(call, admitted, stopwatch, {
+        outcome: 'failure',
+        response: emitted,
+        usage: { promptTokens: 0, completionTokens: 0 },
+        errorCode: error instanceof InferenceError ? error.code : 'INTERNAL',
+      });
+      throw error;
+    }
+    stopwatch.stopModel();
+    if (redactor) emit(redactor.flush());
+    const text = redactor || sink ? emitted : result.text;
+    const outputPii = this.config.scanOutput ? countFindings(this.gate.analyze(result.text)) : {};
+    for (const [type, count] of Object.entries(outputPii)) this.metrics?.piiFindings.inc({ type, stage: 'output' }, count);
+    await this.recordResponse(call, admitted, stopwatch, {
+      outcome: result.finishReason === 'aborted' ? 'aborted' : 'success',
+      response: text,
+      usage: result.usage,
+      finishReason: result.finishReason,
+      outputPii,
+    });
+    return { text, finishReason: result.finishReason, usage: result.usage, model: admitted.model, stopwatch };
+  }
+
+  /** Step 8: the model itself, inside a GenAI span carrying token counts (never text). */
+  private infer(call: GovernedGeneration, admitted: AdmittedCall, messages: ChatMessage[] | undefined, onText: (chunk: string) => void) {
+    const attributes = { 'gen_ai.operation.name': call.action, 'gen_ai.request.model': admitted.model.modelName };
+    return inSpan('attest.inference', attributes, async (span) => {
+      const generated = await this.runtime.generate(admitted.spec, {
+        messages,
+        prompt: messages ? undefined : admitted.texts[0],
+        maxTokens: effectiveMaxTokens({
+          requested: call.maxTokens,
+          policyCap: admitted.decision.obligations.maxTokensCap,
+          modelLimit: admitted.model.samplingLimits.maxTokens,
+          fallback: this.config.defaultMaxTokens,
+        }),
+        temperature: call.temperature ?? undefined,
+        topP: call.topP ?? undefined,
+        seed: call.seed ?? undefined,
+        stop: call.stop,
+        jsonSchema: call.jsonSchema,
+        signal: call.signal,
+        onText,
+      });
+      span.setAttributes({ 'gen_ai.usage.input_tokens': generated.usage.promptTokens, 'gen_ai.usage.output_tokens': generated.usage.completionTokens });
+      return generated;
+    });
+  }
+
+  private recordResponse(
+    call: GovernedGeneration,
+    admitted: AdmittedCall,
+    stopwatch: Stopwatch,
+    result: {
+      outcome: 'success' | 'aborted' | 'failure';
+      response: string;
+      usage: { promptTokens: number; completionTokens: number };
+      finishReason?: string;
+      errorCode?: string;
+      outputPii?: Record<string, number>;
+    },
+  ) {
+    return this.audit.record(
+      responseEvent({
+        action: call.action,
+        principal: call.principal,
+        meta: call.meta,
+        model: admitted.model,
+        decision: admitted.decision,
+        outcome: result.outcome,
+        response: result.response,
+        usage: result.usage,
+        latencyMs: stopwatch.totalMs(),
+        finishReason: result.finishReason,
+        errorCode: result.errorCode,
+        pii: result.outputPii ?? {},
+      }),
+    );
+  }
+}

@@ -1,0 +1,147 @@
+import { AUDIT_RECORDER, type AuditRecorder } from '@attest/contracts';
+import type { Principal } from '@attest/identity';
+import type { ModelSpec } from '@attest/inference';
+import { countFindings, type OperatorPolicy, type PiiEngine, type PiiFinding } from '@attest/pii';
+import { PII_ENGINE } from '@attest/pii/nest';
+import { localTimeContext, type PolicyDecision } from '@attest/policy';
+import { PolicyEngineProvider } from '@attest/policy/nest';
+import type { ResolvedModel } from '@attest/registry';
+import { ModelRegistryService } from '@attest/registry/nest';
+import { GatewayMetrics, inSpan } from '@attest/telemetry';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { requestEvent, type RequestMeta } from '../core/audit-drafts';
+import { GovernanceError, GovernanceErrorCode } from '../core/governance.errors';
+
+export type GovernedAction = 'chat' | 'completion' | 'embedding';
+
+export interface GateRequest {
+  principal: Principal;
+  meta: RequestMeta;
+  action: GovernedAction;
+  model: string;
+  /** Every piece of caller text the model will see, in order. */
+  inputs: string[];
+  maxTokens?: number | null;
+}
+
+/** A request that passed the gate: its request event is committed and its inputs are transformed. */
+export interface AdmittedCall {
+  model: ResolvedModel;
+  spec: ModelSpec;
+  decision: PolicyDecision;
+  redaction: OperatorPolicy;
+  texts: string[];
+  pii: Record<string, number>;
+}
+
+/**
+ * Steps 3–7 of the request path: resolve the model, check the key's scope, inspect the input for PII, decide with
+ * the active policy, transform per its obligations, and commit the `inference.request` event. A denial is audited
+ * before it is thrown; a commit that fails refuses the request before any inference happens (fail closed).
+ */
+@Injectable()
+export class RequestGateService {
+  constructor(
+    private readonly registry: ModelRegistryService,
+    @Inject(PII_ENGINE) private readonly pii: PiiEngine,
+    private readonly policies: PolicyEngineProvider,
+    @Inject(AUDIT_RECORDER) private readonly audit: AuditRecorder,
+    @Optional() private readonly metrics?: GatewayMetrics,
+  ) {}
+
+  async admit(request: GateRequest): Promise<AdmittedCall> {
+    const model = await inSpan('attest.resolve_model', { 'gen_ai.request.model': request.model }, () =>
+      this.registry.resolve(request.principal.tenant, request.model),
+    );
+    checkScope(request.principal, model, request.model);
+    const findings = await inSpan('attest.pii_scan', { 'attest.pii.inputs': request.inputs.length }, () =>
+      request.inputs.map((text) => this.analyze(text)),
+    );
+    const pii = countFindings(findings.flat());
+    for (const [type, count] of Object.entries(pii)) this.metrics?.piiFindings.inc({ type, stage: 'input' }, count);
+    const decision = await inSpan('attest.policy_decision', {}, (span) => {
+      const made = this.decide(request, model, Object.keys(pii));
+      span.setAttributes({ 'attest.policy.decision': made.decision, 'attest.policy.bundle': made.bundleSha256 });
+      return made;
+    });
+    const redaction = redactionPolicy(decision.obligations.redact);
+    const texts = request.inputs.map((text, index) => this.redact(text, findings[index] ?? [], redaction));
+    const event = { action: request.action, principal: request.principal, meta: request.meta, model, decision, pii, prompt: texts.join('\n') };
+    if (decision.decision === 'deny') {
+      for (const policyId of decision.policyIds.length > 0 ? decision.policyIds : ['(default deny)']) this.metrics?.policyDenials.inc({ policy_id: policyId });
+      await inSpan('attest.audit_commit', { 'attest.audit.action': 'inference.request' }, () => this.audit.record(requestEvent(event, 'denied')));
+      throw new GovernanceError(GovernanceErrorCode.PolicyDenied, 'The request was denied by policy.', {
+        policyIds: decision.policyIds,
+        reasons: decision.reasons,
+      });
+    }
+    await inSpan('attest.audit_commit', { 'attest.audit.action': 'inference.request' }, () => this.audit.record(requestEvent(event, 'success')));
+    return { model, spec: toModelSpec(model), decision, redaction, texts, pii };
+  }
+
+  /** Scans generated text; a failing scanner refuses rather than lets unscanned text through. */
+  analyze(text: string): PiiFinding[] {
+    try {
+      return this.pii.analyze(text);
+    } catch (error) {
+      throw new GovernanceError(
+        GovernanceErrorCode.InspectionFailed,
+        `PII inspection failed, so the request was refused (${error instanceof Error ? error.name : 'error'}).`,
+      );
+    }
+  }
+
+  private decide(request: GateRequest, model: ResolvedModel, piiTypes: string[]): PolicyDecision {
+    const { principal } = request;
+    return this.policies.current().decide({
+      principal: { id: principal.id, kind: principal.kind, tenant: principal.tenant, groups: principal.groups, roles: principal.roles },
+      action: request.action,
+      resource: {
+        type: 'model',
+        name: model.modelName,
+        version: String(model.version),
+        domain: model.domain,
+        audience: model.audience,
+        deployment: model.deployment,
+        dataClassification: model.dataClassification,
+      },
+      context: {
+        piiTypes,
+        maxTokens: request.maxTokens ?? undefined,
+        ...localTimeContext(new Date(), this.policies.timeZoneOf(principal.tenant)),
+      },
+    });
+  }
+
+  private redact(text: string, findings: PiiFinding[], redaction: OperatorPolicy): string {
+    const relevant = findings.filter((finding) => finding.type in redaction || '*' in redaction);
+    return relevant.length === 0 ? text : this.pii.transform(text, relevant, redaction).text;
+  }
+}
+
+function checkScope(principal: Principal, model: ResolvedModel, requested: string): void {
+  if (principal.modelScopes === null) return;
+  const names = [requested, model.modelName, model.alias].filter((name): name is string => Boolean(name));
+  if (!names.some((name) => principal.modelScopes?.includes(name))) {
+    throw new GovernanceError(GovernanceErrorCode.ModelNotInScope, `This key may not use model "${requested}".`);
+  }
+}
+
+/** Obligation `redact:PERSON,EMAIL_ADDRESS` → typed placeholders for those entity types (`*` for every type). */
+export function redactionPolicy(types: string[]): OperatorPolicy {
+  return Object.fromEntries(types.map((type) => [type, { operator: 'replace' as const }]));
+}
+
+/** The runtime's view of a resolved version; local weights carry their approved sha256, checked before load. */
+export function toModelSpec(model: ResolvedModel): ModelSpec {
+  const source: ModelSpec['source'] =
+    model.source.kind === 'local_gguf'
+      ? {
+          kind: 'local_gguf',
+          path: model.source.path,
+          sha256: model.sha256 ?? model.source.sha256,
+          loraAdapters: model.loraAdapters.map((adapter) => ({ path: adapter.path, scale: adapter.scale })),
+        }
+      : { kind: 'remote_openai', endpoints: model.source.endpoints, servedModel: model.source.servedModel };
+  return { versionId: model.versionId, name: model.modelName, source, contextSize: model.contextLength };
+}

@@ -1,0 +1,24 @@
+import type { AuthorizationRule } from '../core/authorization';
+
+/** Metadata key under which `@Authenticated` stores its rule; the gateway's route-table authorisation test reads it. */
+export const AUTHENTICATED_RULE = 'attest:identity:authenticated';
+/** Metadata key of `@Public()`: a route that is deliberately open (health, sign-in). */
+export const PUBLIC_ROUTE = 'attest:identity:public';
+
+/**
+ * What a route declares: its rule, `'public'`, or undefined when it declares nothing, which the gateway's
+ * authorisation-matrix test treats as a failure (a new route without a rule must not ship).
+ *
+ * @example
+ * authorizationRuleOf(ChatController, 'complete') // { action: 'chat' }
+ */
+export function authorizationRuleOf(controller: abstract new (...args: never[]) => unknown, handlerName: string): AuthorizationRule | 'public' | undefined {
+  const handler = (controller.prototype as Record<string, unknown>)[handlerName];
+  const targets = [handler, controller].filter((target): target is object => typeof target === 'function' || typeof target === 'object');
+  for (const target of targets) {
+    const rule = Reflect.getMetadata(AUTHENTICATED_RULE, target) as AuthorizationRule | undefined;
+    if (rule) return rule;
+    if (Reflect.getMetadata(PUBLIC_ROUTE, target) === true) return 'public';
+  }
+  return undefined;
+}

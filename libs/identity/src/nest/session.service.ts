@@ -1,0 +1,255 @@
+import type { AuditActor, AuditEventDraft, AuditRecorder } from '@attest/contracts';
+import { Logger } from '@nestjs/common';
+import { createHash, randomBytes } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import type { IdentityConfig } from '../core/identity.config';
+import { IdentityError, IdentityErrorCode } from '../core/identity.errors';
+import type { OidcRelyingParty } from '../core/oidc-relying-party';
+import type { Principal } from '../core/principal';
+import { externalIdentityFromClaims } from '../core/token-identity';
+import { auditActorOf } from './audit-actor';
+import type { SessionAuthenticator } from './authentication.service';
+import { PrincipalRepository } from './principal.repository';
+import { SessionRepository } from './session.repository';
+import { externalSubject } from './token.authenticator';
+
+const LOGIN_ATTEMPT_TTL_MS = 10 * 60_000;
+
+export type SessionServiceConfig = Pick<IdentityConfig, 'sessionTtlMs' | 'roleMapping' | 'oidcGroupsClaim' | 'publicUrl'> & { tenant?: string };
+
+export interface RequestFacts {
+  sourceIp?: string;
+  userAgent?: string;
+}
+
+export interface StartedLogin {
+  authorizationUrl: string;
+  /** Goes into the short-lived login cookie, binding the callback to the browser that started it (login CSRF). */
+  state: string;
+}
+
+export interface CompletedSessionLogin {
+  /** The session cookie's value: shown to this browser only, stored only as a hash. */
+  sessionToken: string;
+  returnTo: string;
+  principal: Principal;
+  expiresAt: Date;
+  /** The cookie's Max-Age. */
+  ttlMs: number;
+}
+
+function sha256(value: string): string {
+  return createHash('sha256').update(value, 'utf8').digest('hex');
+}
+
+/** Only a path on this site: `//evil.example` and `https://…` would make the login an open redirect. */
+export function safeReturnPath(candidate: string | undefined): string {
+  if (!candidate || !candidate.startsWith('/') || candidate.startsWith('//') || candidate.includes('\\')) return '/';
+  return candidate;
+}
+
+/**
+ * Portal sign-in and sessions. The browser holds only an opaque session token in an HttpOnly cookie; tokens from the
+ * IdP stay on the server. Sessions are bound to the IdP session (`sid`) so back-channel logout can end them, and can be
+ * ended for a principal at once (deactivation).
+ *
+ * @example
+ * const { authorizationUrl, state } = await sessions.startLogin('/portal/keys');
+ */
+export class SessionService implements SessionAuthenticator {
+  private readonly logger = new Logger('identity');
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditRecorder,
+    private readonly relyingParty: OidcRelyingParty,
+    private readonly config: SessionServiceConfig,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async startLogin(returnTo?: string): Promise<StartedLogin> {
+    const request = await this.relyingParty.authorizationRequest();
+    await new SessionRepository(this.dataSource).insertLoginAttempt(sha256(request.state), {
+      codeVerifier: request.codeVerifier,
+      nonce: request.nonce,
+      returnTo: safeReturnPath(returnTo),
+      expiresAt: new Date(this.now().getTime() + LOGIN_ATTEMPT_TTL_MS),
+    });
+    return { authorizationUrl: request.url.href, state: request.state };
+  }
+
+  /** `query` is the callback's raw query string; `stateCookie` the login cookie set by {@link startLogin}. */
+  async completeLogin(query: string, stateCookie: string | undefined, facts: RequestFacts = {}): Promise<CompletedSessionLogin> {
+    try {
+      return await this.login(query, stateCookie, facts);
+    } catch (error) {
+      if (error instanceof IdentityError) await this.recordFailure(error, facts);
+      throw error;
+    }
+  }
+
+  async authenticate(token: string, now: Date): Promise<Principal> {
+    const session = await new SessionRepository(this.dataSource).findByTokenHash(sha256(token));
+    if (!session || session.endedAt || session.expiresAt <= now) throw new IdentityError(IdentityErrorCode.Unauthenticated);
+    if (session.principalDisabledAt) throw new IdentityError(IdentityErrorCode.PrincipalDisabled);
+    return {
+      id: session.principalId,
+      kind: session.principalKind,
+      tenant: session.tenantId,
+      displayName: session.principalDisplayName,
+      groups: session.principalGroups,
+      roles: session.principalRoles,
+      authMethod: 'session',
+      sessionId: session.id,
+      modelScopes: null,
+      actionScopes: null,
+      issuer: session.issuer,
+    };
+  }
+
+  /** Ends the session here and returns where the browser goes next: the IdP's end-session endpoint when it has one. */
+  async logout(token: string | undefined, facts: RequestFacts = {}): Promise<{ redirectTo: string }> {
+    const home = new URL('/', this.config.publicUrl).href;
+    if (!token) return { redirectTo: home };
+    const sessions = new SessionRepository(this.dataSource);
+    const session = await sessions.findByTokenHash(sha256(token));
+    if (!session || session.endedAt) return { redirectTo: home };
+    const principal = await this.authenticate(token, this.now()).catch(() => undefined);
+    await this.dataSource.transaction(async (manager) => {
+      await new SessionRepository(manager).endById(session.id, this.now(), 'logout');
+      await this.audit.record({
+        action: 'session.ended',
+        outcome: 'success',
+        actor: principal ? auditActorOf(principal, facts) : this.anonymous('session', facts),
+        tenant: session.tenantId,
+        resource: { type: 'session', id: session.id },
+        details: { reason: 'logout' },
+      });
+    });
+    const endSession = await this.relyingParty.endSessionUrl(session.idToken, home).catch(() => null);
+    return { redirectTo: endSession?.href ?? home };
+  }
+
+  /** OpenID Connect Back-Channel Logout 1.0: the IdP tells us a user's IdP session ended; end ours with it. */
+  async backchannelLogout(logoutToken: string): Promise<number> {
+    const claims = await this.relyingParty.verifyLogoutToken(logoutToken);
+    const sessions = new SessionRepository(this.dataSource);
+    const at = this.now();
+    const ended = claims.sessionId
+      ? await sessions.endByIdpSession(claims.issuer, claims.sessionId, at, 'idp_logout')
+      : await sessions.endByPrincipalSubject(claims.issuer, externalSubject({ issuer: claims.issuer, subject: claims.subject ?? '' }), at, 'idp_logout');
+    for (const session of ended) {
+      await this.recordSafely({
+        action: 'session.ended',
+        outcome: 'success',
+        actor: { principalId: 'idp', kind: 'system', tenant: session.tenantId, authMethod: 'backchannel_logout' },
+        tenant: session.tenantId,
+        resource: { type: 'session', id: session.id },
+        details: { reason: 'idp_logout' },
+      });
+    }
+    return ended.length;
+  }
+
+  /** Ends every live session of a principal (deactivation, role removal); recorded as one event. */
+  async endSessionsOf(principalId: string, reason: string, actor: AuditActor): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const ended = await new SessionRepository(manager).endByPrincipal(principalId, this.now(), reason);
+      if (ended.length > 0) {
+        await this.audit.record({
+          action: 'session.ended',
+          outcome: 'success',
+          actor,
+          tenant: ended[0]?.tenantId ?? actor.tenant,
+          resource: { type: 'principal', id: principalId },
+          details: { reason, sessions: ended.length },
+        });
+      }
+      return ended.length;
+    });
+  }
+
+  private async login(query: string, stateCookie: string | undefined, facts: RequestFacts): Promise<CompletedSessionLogin> {
+    const params = new URLSearchParams(query);
+    const state = params.get('state');
+    if (!state || !stateCookie || state !== stateCookie) throw new IdentityError(IdentityErrorCode.LoginFailed);
+    const attempt = await new SessionRepository(this.dataSource).takeLoginAttempt(sha256(state));
+    const now = this.now();
+    if (!attempt || attempt.expiresAt <= now) throw new IdentityError(IdentityErrorCode.LoginFailed);
+    const callbackUrl = new URL(`/auth/callback?${params.toString()}`, this.config.publicUrl);
+    const { claims, idToken } = await this.relyingParty.completeLogin(callbackUrl, { state, nonce: attempt.nonce, codeVerifier: attempt.codeVerifier });
+    const identity = externalIdentityFromClaims(claims, this.config.roleMapping, this.config.oidcGroupsClaim);
+    if (identity.kind !== 'user') throw new IdentityError(IdentityErrorCode.LoginFailed);
+    const sessionToken = randomBytes(32).toString('base64url');
+    const expiresAt = new Date(now.getTime() + this.config.sessionTtlMs);
+    const tenant = this.config.tenant ?? 'default';
+    const principal = await this.dataSource.transaction(async (manager) => {
+      const row = await new PrincipalRepository(manager).upsert({ tenantId: tenant, ...identity, subject: externalSubject(identity) });
+      if (row.disabledAt) throw new IdentityError(IdentityErrorCode.PrincipalDisabled);
+      const sessionId = await new SessionRepository(manager).insert({
+        tokenHash: sha256(sessionToken),
+        tenantId: tenant,
+        principalId: row.id,
+        issuer: identity.issuer,
+        idpSessionId: typeof claims['sid'] === 'string' ? claims['sid'] : null,
+        idToken,
+        createdAt: now,
+        expiresAt,
+      });
+      const signedIn: Principal = {
+        id: row.id,
+        kind: 'user',
+        tenant,
+        displayName: identity.displayName,
+        groups: identity.groups,
+        roles: identity.roles,
+        authMethod: 'session',
+        sessionId,
+        modelScopes: null,
+        actionScopes: null,
+        issuer: identity.issuer,
+        subject: identity.subject,
+      };
+      // Fail closed: a sign-in the audit log cannot hold does not happen.
+      await this.audit.record({
+        action: 'session.created',
+        outcome: 'success',
+        actor: auditActorOf(signedIn, facts),
+        tenant,
+        resource: { type: 'session', id: sessionId },
+        details: { roles: identity.roles },
+      });
+      return signedIn;
+    });
+    return { sessionToken, returnTo: attempt.returnTo, principal, expiresAt, ttlMs: this.config.sessionTtlMs };
+  }
+
+  private anonymous(authMethod: string, facts: RequestFacts): AuditActor {
+    return {
+      principalId: 'anonymous',
+      kind: 'user',
+      tenant: this.config.tenant ?? 'default',
+      authMethod,
+      ...(facts.sourceIp ? { sourceIp: facts.sourceIp } : {}),
+      ...(facts.userAgent ? { userAgent: facts.userAgent.slice(0, 256) } : {}),
+    };
+  }
+
+  private recordFailure(error: IdentityError, facts: RequestFacts): Promise<void> {
+    return this.recordSafely({
+      action: 'authentication.failed',
+      outcome: 'denied',
+      actor: this.anonymous('session', facts),
+      tenant: this.config.tenant ?? 'default',
+      details: { code: error.code },
+    });
+  }
+
+  private async recordSafely(event: AuditEventDraft): Promise<void> {
+    try {
+      await this.audit.record(event);
+    } catch (error) {
+      this.logger.error(`${event.action} could not be audited: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}

@@ -1,0 +1,106 @@
+import { InferenceError, InferenceErrorCode } from '../inference.errors';
+
+/** Why one attempt against one endpoint failed, and whether another attempt may help. */
+export class AttemptFailure extends Error {
+  constructor(
+    readonly kind: 'network' | 'timeout' | 'status',
+    message: string,
+    readonly status?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'AttemptFailure';
+  }
+
+  /**
+   * Generation has no side effects on the server, so an attempt that produced nothing for the client may be repeated
+   * elsewhere: connection failures, timeouts, and statuses that say "not now" (408, 429, 502, 503, 504).
+   */
+  get retryable(): boolean {
+    if (this.kind !== 'status') return true;
+    return this.status === 408 || this.status === 429 || this.status === 502 || this.status === 503 || this.status === 504;
+  }
+
+  toInferenceError(): InferenceError {
+    if (this.kind === 'timeout') return new InferenceError(InferenceErrorCode.BackendTimeout, this.message, { cause: this });
+    // The remote server judged the request itself invalid (a prompt longer than its context, a bad schema).
+    if (this.status === 400 || this.status === 413 || this.status === 422) {
+      return new InferenceError(InferenceErrorCode.InvalidRequest, this.message, { cause: this });
+    }
+    return new InferenceError(InferenceErrorCode.BackendFailed, this.message, { cause: this });
+  }
+}
+
+export interface AttemptOptions {
+  method: 'GET' | 'POST';
+  url: string;
+  body?: unknown;
+  apiKey?: string;
+  /** Longest silence: before the response headers, and between two body chunks while streaming. */
+  idleTimeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/** A fetch whose deadline restarts whenever bytes arrive, so a long stream is not cut while a stalled one is. */
+export class RemoteAttempt {
+  private readonly controller = new AbortController();
+  private timer: NodeJS.Timeout | undefined;
+  private timedOut = false;
+  private readonly onCallerAbort = (): void => this.controller.abort();
+
+  constructor(private readonly options: AttemptOptions) {}
+
+  get callerAborted(): boolean {
+    return this.options.signal?.aborted ?? false;
+  }
+
+  async send(): Promise<Response> {
+    this.options.signal?.addEventListener('abort', this.onCallerAbort, { once: true });
+    this.touch();
+    try {
+      const response = await fetch(this.options.url, {
+        method: this.options.method,
+        headers: {
+          accept: 'application/json, text/event-stream',
+          ...(this.options.body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(this.options.apiKey === undefined ? {} : { authorization: `Bearer ${this.options.apiKey}` }),
+        },
+        ...(this.options.body === undefined ? {} : { body: JSON.stringify(this.options.body) }),
+        signal: this.controller.signal,
+      });
+      this.touch();
+      if (!response.ok) {
+        const detail = (await response.text().catch(() => '')).slice(0, 500);
+        throw new AttemptFailure('status', `${this.options.url} answered ${response.status}: ${detail}`, response.status);
+      }
+      return response;
+    } catch (error) {
+      throw this.classify(error);
+    }
+  }
+
+  /** Restarts the idle deadline; call it whenever data arrives. */
+  touch(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timedOut = true;
+      this.controller.abort();
+    }, this.options.idleTimeoutMs);
+  }
+
+  classify(error: unknown): unknown {
+    if (error instanceof AttemptFailure || error instanceof InferenceError || this.callerAborted) return error;
+    if (this.timedOut) {
+      return new AttemptFailure('timeout', `${this.options.url} sent nothing for ${this.options.idleTimeoutMs} ms`, undefined, {
+        cause: error,
+      });
+    }
+    const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+    return new AttemptFailure('network', `${this.options.url} is unreachable: ${reason}`, undefined, { cause: error });
+  }
+
+  finish(): void {
+    clearTimeout(this.timer);
+    this.options.signal?.removeEventListener('abort', this.onCallerAbort);
+  }
+}
