@@ -31,7 +31,8 @@ describe('admin API', () => {
 
   beforeAll(async () => {
     ensurePortalBuilt();
-    sut = await startPortalTestApp();
+    // Checkpoints only when a spec asks for one, so "not yet sealed" is deterministic.
+    sut = await startPortalTestApp({ env: { ATTEST_AUDIT_CHECKPOINT_INTERVAL_MS: '3600000' } });
     adminKey = await sut.issueKey({ name: 'api-admin', roles: ['admin'] });
   });
   afterAll(() => sut.close());
@@ -155,6 +156,29 @@ describe('admin API', () => {
     expect(viewed[0]!.n).toBeGreaterThan(0);
 
     expect((await call('GET', '/api/audit/events/not-a-uuid', auditorKey)).status).toBe(404);
+  });
+
+  it('reports an event that no signed checkpoint covers yet as pending', async () => {
+    const auditorKey = await sut.issueKey({ name: 'pending-auditor', roles: ['auditor'] });
+    const [row] = (await sut.db.dataSource.query(`SELECT id FROM audit_event WHERE action = 'api_key.created' ORDER BY seq DESC LIMIT 1`)) as { id: string }[];
+    const answer = await call('GET', `/api/audit/events/${row!.id}`, auditorKey);
+    expect(answer.body).toMatchObject({ event: { id: row!.id }, integrity: { status: 'pending' } });
+  });
+
+  it('lists the tenant’s events newest first, filtered, in keyset pages, and records the search', async () => {
+    const auditorKey = await sut.issueKey({ name: 'list-auditor', roles: ['auditor'] });
+    for (const name of ['list-a', 'list-b', 'list-c']) await sut.issueKey({ name, roles: ['developer'] });
+    type Page = { events: { seq: number; action: string; resource: string }[]; nextBefore: number | null };
+
+    const first = (await call('GET', '/api/audit/events?action=api_key.created&limit=2', auditorKey)).body as unknown as Page;
+    expect(first.events.map((event) => event.resource)).toEqual(['api_key list-c', 'api_key list-b']);
+    const second = (await call('GET', `/api/audit/events?action=api_key.&limit=2&before=${first.nextBefore}`, auditorKey)).body as unknown as Page;
+    expect(second.events[0]!.resource).toBe('api_key list-a');
+    expect(Math.max(...second.events.map((event) => event.seq))).toBeLessThan(Math.min(...first.events.map((event) => event.seq)));
+
+    const listed = (await sut.db.dataSource.query(`SELECT count(*)::int AS n FROM audit_event WHERE action = 'audit.events_listed'`)) as { n: number }[];
+    expect(listed[0]!.n).toBeGreaterThanOrEqual(2);
+    expect((await call('GET', '/api/audit/events?outcome=maybe', auditorKey)).status).toBe(400);
   });
 
   it('verifies the whole log for an auditor', async () => {

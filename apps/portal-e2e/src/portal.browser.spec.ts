@@ -2,7 +2,6 @@ import { findFreePort } from '@attest/db';
 import { AuditCheckpointer } from '@attest/audit/nest';
 import { ModelRegistryService } from '@attest/registry/nest';
 import { join } from 'node:path';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- identity's in-process OpenID provider is a test helper, not part of its public API
 import { TEST_AUDIENCE, TestIdp } from '../../../libs/identity/test/test-idp';
 import { launchBrowser, type TestBrowser } from './support/browser';
 import { ensurePortalBuilt } from './support/portal-build';
@@ -29,17 +28,17 @@ describe('portal in the browser', () => {
     idp.users.set('carol', { name: 'Carol Auditor', groups: ['auditors'] });
     sut = await startPortalTestApp({
       port,
-      identity: {
-        oidcIssuer: idp.issuer,
-        oidcAudience: TEST_AUDIENCE,
-        oidcClientId: idp.portalClient.clientId,
-        oidcClientSecret: idp.portalClient.clientSecret,
-        oidcAllowInsecureHttp: true,
-        publicUrl,
-        roleMapping: [
+      env: {
+        ATTEST_OIDC_ISSUER: idp.issuer,
+        ATTEST_OIDC_AUDIENCE: TEST_AUDIENCE,
+        ATTEST_OIDC_CLIENT_ID: idp.portalClient.clientId,
+        ATTEST_OIDC_CLIENT_SECRET: idp.portalClient.clientSecret,
+        ATTEST_OIDC_ALLOW_INSECURE_HTTP: 'true',
+        ATTEST_PUBLIC_URL: publicUrl,
+        ATTEST_ROLE_MAPPING: JSON.stringify([
           { claim: 'groups', equals: 'attest/admins', roles: ['admin', 'model-approver'] },
           { claim: 'groups', equals: 'auditors', roles: ['auditor'] },
-        ],
+        ]),
       },
     });
     admin = await signInWithSso('alice');
@@ -110,6 +109,11 @@ describe('portal in the browser', () => {
     await page.getByRole('status').filter({ hasText: 'stories-review@1 is now approved' }).waitFor();
     await page.getByRole('button', { name: 'Promote stories-review@1' }).click();
     await page.getByRole('status').filter({ hasText: 'stories-review@1 is now active' }).waitFor();
+    // One-click rollback of a version: deprecate it, then bring it back.
+    await page.getByRole('button', { name: 'Deprecate stories-review@1' }).click();
+    await page.getByRole('status').filter({ hasText: 'stories-review@1 is now deprecated' }).waitFor();
+    await page.getByRole('button', { name: 'Re-activate stories-review@1' }).click();
+    await page.getByRole('status').filter({ hasText: 'stories-review@1 is now active' }).waitFor();
   });
 
   it('dry-runs a policy decision with the active bundle', async () => {
@@ -162,7 +166,7 @@ describe('portal in the browser', () => {
     expect(status).toBe(403);
   });
 
-  it('lets the auditor verify the log and inspect one event with its integrity status', async () => {
+  it('lets the auditor verify the log, search events and open one with its integrity status', async () => {
     const { page, screenshot } = auditor ?? (auditor = await signInWithSso('carol'));
     const [row] = (await sut.db.dataSource.query(`SELECT id FROM audit_event WHERE action = 'api_key.revoked' ORDER BY seq DESC LIMIT 1`)) as { id: string }[];
     await sut.app.get(AuditCheckpointer).checkpoint();
@@ -171,9 +175,15 @@ describe('portal in the browser', () => {
     await page.getByRole('button', { name: 'Verify integrity' }).click();
     await page.getByRole('heading', { name: 'Result: intact' }).waitFor();
 
-    await page.getByLabel('Event id (UUID)').fill(row!.id);
-    await page.getByRole('button', { name: 'Show event' }).click();
+    await page.getByLabel(/^Action/).fill('api_key.revoked');
+    await page.getByRole('button', { name: 'Search' }).click();
+    const events = page.getByRole('table', { name: /^Audit events/ });
+    // The filtered page has replaced the first one once no other action is listed.
+    await events.getByRole('row').filter({ hasText: 'api_key.created' }).first().waitFor({ state: 'detached' });
+    await events.getByRole('row').filter({ hasText: 'api_key.revoked' }).first().waitFor();
+    await events.getByRole('button', { name: /^Open event \d+: api_key.revoked$/ }).first().click();
     await page.getByRole('heading', { name: 'api_key.revoked (success)' }).waitFor();
+    expect(await page.getByText(row!.id).count()).toBeGreaterThan(0);
     expect(await page.getByTestId('integrity').textContent()).toMatch(/^Verified: event \d+ is included/);
     await screenshot('audit');
 

@@ -1,7 +1,5 @@
 import { z } from 'zod';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the spec compares the two copies it guards
 import * as gateway from '../../gateway/src/admin/admin-requests';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the spec compares the two copies it guards
 import * as portal from '../../portal/src/api/requests';
 
 // The portal builds the admin API's request bodies with its own copy of the schemas the controllers validate with

@@ -17,7 +17,8 @@ describe('attest keys', () => {
     expect(key).toMatch(API_KEY_PATTERN);
     expect(created.stderr).toContain('shown once');
     expect(created.stderr).not.toContain(key);
-    expect(created.stderr).toContain('"action":"api_key.created"');
+    const recorded: { n: number }[] = await db.dataSource.query(`SELECT count(*)::int AS n FROM audit_event WHERE action = 'api_key.created'`);
+    expect(recorded[0]?.n).toBe(1);
 
     const listed = await runCli(['keys', 'list', '--json'], env);
     expect(listed.code).toBe(0);

@@ -4,7 +4,7 @@ import { IdentityError, IdentityErrorCode, identityConfig, parseDuration, type A
 import { CLI_ACTOR, createApiKeyService, type ApiKeyService } from '@attest/identity/nest';
 import type { Command } from 'commander';
 import { userInfo } from 'node:os';
-import { interimCliAuditRecorder } from './keys-audit';
+import { chainAuditRecorder } from './chain-audit-recorder';
 
 /** Where the CLI's key changes are recorded; the gateway's audit writer once @attest/audit provides one for the CLI. */
 export type CliAuditRecorderFactory = (connection: DatabaseConnection) => AuditRecorder | Promise<AuditRecorder>;
@@ -52,7 +52,7 @@ async function withKeys<T>(command: Command, options: ConnectionOptions, audit: 
 }
 
 /** `attest keys create|list|rotate|revoke`: a key is printed once, on stdout alone, so `$(attest keys create …)` captures it. */
-export function registerKeysCommand(program: Command, audit: CliAuditRecorderFactory = interimCliAuditRecorder): void {
+export function registerKeysCommand(program: Command, audit: CliAuditRecorderFactory = chainAuditRecorder): void {
   const keys = program.command('keys').description('create, list, rotate and revoke API keys');
   const common = (command: Command) =>
     command

@@ -1,21 +1,5 @@
-import type { AuditEventDraft, AuditReceipt, AuditRecorder } from '@attest/contracts';
 import { APPROVER_ROLE, type RegistryActor } from '@attest/registry';
-import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
-
-/**
- * Until @attest/audit offers its writer outside Nest, the CLI writes each registry event as one JSON line on stderr
- * (`audit: {...}`), so an operator can capture it; the lead swaps in the audit chain writer.
- */
-export function interimModelsAuditRecorder(): AuditRecorder {
-  return {
-    record(event: AuditEventDraft): Promise<AuditReceipt> {
-      const id = randomUUID();
-      process.stderr.write(`audit: ${JSON.stringify({ id, at: new Date().toISOString(), ...event })}\n`);
-      return Promise.resolve({ id, chainId: 'cli-stderr', sequence: 0, leafHash: '' });
-    },
-  };
-}
 
 /**
  * The CLI runs as an operator with shell and database access, so it holds the approver role; four-eyes still

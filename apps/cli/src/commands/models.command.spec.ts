@@ -25,7 +25,10 @@ describe('attest models', () => {
     expect(registered.code).toBe(0);
     expect(registered.stdout).toContain('registered demo@1  draft  sha256:3c4a7c3a8313');
     expect(registered.stderr).toContain('hashing stories260k-f32-v3.gguf [####################] 100%');
-    expect(registered.stderr).toMatch(/audit: .*"action":"model_version.registered".*"principalId":"alice"/);
+    const recorded: { actor_id: string }[] = await db.dataSource.query(
+      `SELECT actor_id FROM audit_event WHERE action = 'model_version.registered' ORDER BY seq DESC LIMIT 1`,
+    );
+    expect(recorded).toEqual([{ actor_id: 'alice' }]);
 
     const self = await models('approve', 'demo@1', '--as', 'alice');
     expect(self.code).toBe(1);

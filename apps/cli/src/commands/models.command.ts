@@ -4,7 +4,8 @@ import { parseAliasTargets, parseVersionRef, readGgufMetadata, RegistryError, ty
 import { ModelRegistryService, type RegisterVersionInput } from '@attest/registry/nest';
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
-import { cliActor, hashProgressPrinter, interimModelsAuditRecorder } from './models-cli-support';
+import { chainAuditRecorder } from './chain-audit-recorder';
+import { cliActor, hashProgressPrinter } from './models-cli-support';
 import { DEFAULT_HF_ENDPOINT, PullError, pullModel } from './models-pull';
 import { formatAlias, formatMetadata, formatRevision, formatVersion } from './models-format';
 
@@ -57,7 +58,7 @@ function failOnRegistryError(command: Command, error: unknown): never {
   throw error;
 }
 
-export function registerModelsCommand(program: Command, audit: ModelsAuditRecorderFactory = interimModelsAuditRecorder): void {
+export function registerModelsCommand(program: Command, audit: ModelsAuditRecorderFactory = chainAuditRecorder): void {
   const models = program.command('models').description('register, approve, promote, retire and alias model versions');
   const common = (command: Command) =>
     command

@@ -68,7 +68,10 @@ describe('attest policies', () => {
       const [row] = (await db.dataSource.query(`SELECT sha256, signature FROM policy_bundle WHERE activated_at IS NOT NULL`)) as { sha256: string; signature: string }[];
       expect(activated.stdout).toBe(`activated bundle ${row!.sha256} for tenant default\n`);
       expect(row!.signature).toBe((await readFile(join(dir, 'bundle.sig'), 'utf8')).trim());
-      expect(activated.stderr).toContain('"action":"policy_bundle.activated"');
+      const recorded: { outcome: string }[] = await db.dataSource.query(
+        `SELECT outcome FROM audit_event WHERE action = 'policy_bundle.activated' ORDER BY seq`,
+      );
+      expect(recorded).toEqual([{ outcome: 'success' }]);
     });
   });
 });

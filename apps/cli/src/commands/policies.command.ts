@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { readFile, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
-import { interimCliAuditRecorder } from './keys-audit';
+import { chainAuditRecorder } from './chain-audit-recorder';
 
 /** Where `attest policies activate` records the activation (the audit chain writer once the CLI has one). */
 export type PolicyAuditRecorderFactory = (connection: DatabaseConnection) => AuditRecorder | Promise<AuditRecorder>;
@@ -43,7 +43,7 @@ async function guard<T>(command: Command, work: () => Promise<T>): Promise<T> {
 }
 
 /** `attest policies validate|test|sign|activate`: CI runs the first two on every change to policies/. */
-export function registerPoliciesCommand(program: Command, audit: PolicyAuditRecorderFactory = interimCliAuditRecorder): void {
+export function registerPoliciesCommand(program: Command, audit: PolicyAuditRecorderFactory = chainAuditRecorder): void {
   const policies = program.command('policies').description('validate, test, sign and activate Cedar policy bundles');
 
   policies

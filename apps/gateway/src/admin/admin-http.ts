@@ -13,7 +13,7 @@ export function factsOf(request: FastifyRequest): RequestFacts {
   return { sourceIp: request.ip, ...(userAgent ? { userAgent: userAgent.slice(0, 256) } : {}) };
 }
 
-/** Validates a request body; the first problem, with its path, becomes a 400 the portal shows as is. */
+/** Validates a request body or query; the first problem, with its path, becomes a 400 the portal shows as is. */
 export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   const parsed = schema.safeParse(body ?? {});
   if (parsed.success) return parsed.data;

@@ -36,3 +36,11 @@ const DAY_MS = 86_400_000;
 export function daysToMs(days: number | undefined): number | undefined {
   return days === undefined ? undefined : days * DAY_MS;
 }
+
+/** Query of GET /api/audit/events (strings on the wire). */
+export const eventListQuerySchema = z.object({
+  before: z.coerce.number().int().min(0).optional(),
+  action: z.string().regex(/^[a-z][a-z0-9_.]{0,63}$/, 'an action such as api_key.created, or a prefix such as api_key.').optional(),
+  outcome: z.enum(['success', 'denied', 'failure', 'aborted']).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});

@@ -1,10 +1,11 @@
 import type { VerifyReport } from '@attest/audit';
 import type { Principal } from '@attest/identity';
 import { Authenticated, auditActorOf, CurrentPrincipal } from '@attest/identity/nest';
-import { Controller, Get, Header, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { factsOf } from './admin-http';
-import { AuditConsoleService, type EventDetail } from './audit-console.service';
+import { factsOf, parseBody } from './admin-http';
+import { eventListQuerySchema } from './admin-requests';
+import { AuditConsoleService, type EventDetail, type EventPage } from './audit-console.service';
 import { SameOriginGuard } from './same-origin.guard';
 
 /** The auditor console: read-only views of the audit log; each read is itself an audit event. */
@@ -13,6 +14,14 @@ import { SameOriginGuard } from './same-origin.guard';
 @Authenticated({ roles: ['auditor', 'admin'] })
 export class AuditConsoleController {
   constructor(private readonly console: AuditConsoleService) {}
+
+  @Get('events')
+  @Header('cache-control', 'no-store')
+  events(@CurrentPrincipal() principal: Principal, @Query() query: unknown, @Req() request: FastifyRequest): Promise<EventPage> {
+    const { before, action, outcome, limit } = parseBody(eventListQuerySchema, query);
+    const filter = { limit, ...(before === undefined ? {} : { before }), ...(action ? { action } : {}), ...(outcome ? { outcome } : {}) };
+    return this.console.listEvents(filter, auditActorOf(principal, factsOf(request)));
+  }
 
   @Get('events/:id')
   @Header('cache-control', 'no-store')

@@ -42,6 +42,14 @@ export class ModelsController {
     return this.registry.promote(parseVersionRef(ref), actorOf(principal));
   }
 
+  /** active → deprecated: still served when named, flagged so clients move on; promote brings it back (a rollback). */
+  @Post(':ref/deprecate')
+  @HttpCode(200)
+  @Authenticated({ roles: ['admin'] })
+  deprecate(@CurrentPrincipal() principal: Principal, @Param('ref') ref: string): Promise<VersionRecord> {
+    return this.registry.deprecate(parseVersionRef(ref), actorOf(principal));
+  }
+
   @Put('aliases/:name')
   @Authenticated({ roles: ['admin'] })
   setAlias(@CurrentPrincipal() principal: Principal, @Param('name') name: string, @Body() body: unknown): Promise<AliasRecord> {

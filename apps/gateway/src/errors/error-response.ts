@@ -3,7 +3,7 @@ import { openAiError, type OpenAiError } from '@attest/contracts';
 import { AuditError } from '@attest/audit/nest';
 import { GovernanceError } from '@attest/governance';
 import { PiiError } from '@attest/pii';
-import { PolicyError } from '@attest/policy';
+import { PolicyError, QuotaError } from '@attest/policy';
 import { IdentityError } from '@attest/identity';
 import { InferenceError } from '@attest/inference';
 import { RegistryError } from '@attest/registry';
@@ -101,6 +101,11 @@ export function toErrorResponse(error: unknown): ErrorResponse {
   if (error instanceof PiiError) {
     const status = statusForPii(error.code);
     return build(status, status === 413 ? 'The text is too long to inspect for personal data.' : 'Personal-data inspection failed, so the request was refused.', error.code);
+  }
+  if (error instanceof QuotaError) {
+    const response = build(429, error.message, error.code);
+    response.headers = { 'retry-after': String(error.retryAfterSeconds) };
+    return response;
   }
   if (error instanceof PolicyError) return build(statusForPolicy(error.code), error.message, error.code);
   if (error instanceof DatabaseError) return fromDatabaseError(error);

@@ -1,19 +1,15 @@
-import { AuditModule } from '@attest/audit/nest';
-import { DatabaseModule, type DatabaseConnection } from '@attest/db';
+import { type DatabaseConnection } from '@attest/db';
 import { createTestDatabase, type TestDatabase } from '@attest/db/testing';
-import { identityConfig, type IdentityConfig } from '@attest/identity';
-import { ApiKeyService, CLI_ACTOR, IdentityModule } from '@attest/identity/nest';
+import { ApiKeyService, CLI_ACTOR } from '@attest/identity/nest';
 import { ModelRegistryService } from '@attest/registry/nest';
 import { Module } from '@nestjs/common';
-import { APP_FILTER, NestFactory } from '@nestjs/core';
+import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- an end-to-end spec boots the app it tests
 import { AdminModule } from '../../../gateway/src/admin/admin.module';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- an end-to-end spec boots the app it tests
-import { AllExceptionsFilter } from '../../../gateway/src/errors/all-exceptions.filter';
+import { AppModule } from '../../../gateway/src/app.module';
 
 export interface PortalTestApp {
   url: string;
@@ -27,26 +23,22 @@ export interface PortalTestApp {
 export interface PortalTestAppOptions {
   /** Listen on this port (SSO tests must know the URL before the IdP starts); 0 picks one. */
   port?: number;
-  identity?: Partial<IdentityConfig>;
+  /** Extra environment for the gateway's configuration (e.g. ATTEST_OIDC_*), restored on close. */
+  env?: Record<string, string>;
 }
 
 /**
- * The admin API and the built portal on a database of their own, composed like the gateway composes them (database,
- * audit, identity, then AdminModule, which brings the registry and policy modules), listening on 127.0.0.1.
- * Once the gateway's AppModule imports AdminModule, apps/gateway-e2e/src/support/e2e-gateway.ts can replace this.
+ * The whole gateway (its AppModule) plus AdminModule on a database of their own, listening on 127.0.0.1. Once
+ * AppModule imports AdminModule itself, apps/gateway-e2e/src/support/e2e-gateway.ts can replace this.
  */
 export async function startPortalTestApp(options: PortalTestAppOptions = {}): Promise<PortalTestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'attest-portal-e2e-'));
   const saved = { ...process.env };
-  Object.assign(process.env, { ATTEST_DATA_DIR: dataDir });
+  Object.assign(process.env, { ATTEST_DATA_DIR: dataDir, ATTEST_LLAMA_THREADS: '1', ...options.env });
   const db = await createTestDatabase();
   const connection: DatabaseConnection = { dataSource: db.dataSource, mode: 'external', close: async () => undefined };
-  const config: IdentityConfig = { ...identityConfig.load({}), ...options.identity };
 
-  @Module({
-    imports: [DatabaseModule.forConnection(connection), AuditModule.forRoot(), IdentityModule.forRoot({ config }), AdminModule],
-    providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
-  })
+  @Module({ imports: [AppModule.forRoot({ connection, logLevel: 'error' }), AdminModule] })
   class PortalTestModule {}
 
   const app = await NestFactory.create<NestFastifyApplication>(PortalTestModule, new FastifyAdapter(), { logger: ['error'], abortOnError: false });

@@ -132,3 +132,20 @@ export const eventDetailSchema = z.object({
   ]),
 });
 export type EventDetailView = z.infer<typeof eventDetailSchema>;
+
+export const eventPageSchema = z.object({
+  events: z.array(
+    z.object({
+      seq: z.number(),
+      id: z.string(),
+      ts: z.string(),
+      action: z.string(),
+      outcome: z.string(),
+      actorId: z.string(),
+      resource: z.string().nullable(),
+      requestId: z.string().nullable(),
+    }),
+  ),
+  nextBefore: z.number().nullable(),
+});
+export type EventPageView = z.infer<typeof eventPageSchema>;

@@ -17,6 +17,12 @@ export function ErrorMessage({ error }: { error: unknown }): ReactNode {
   return (
     <p role="alert" className="error">
       {messageOf(error)}
+      {error instanceof ApiError && error.status === 401 ? (
+        <>
+          {' '}
+          <a href="/portal/">Go to sign-in</a>
+        </>
+      ) : null}
     </p>
   );
 }

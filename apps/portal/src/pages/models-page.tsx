@@ -100,7 +100,7 @@ export function ModelsPage({ principal }: { principal: PortalPrincipal }): React
   const isApprover = principal.roles.includes('model-approver');
   const isAdmin = principal.roles.includes('admin');
 
-  const act = async (verb: 'approve' | 'promote', version: VersionView) => {
+  const act = async (verb: 'approve' | 'promote' | 'deprecate', version: VersionView) => {
     setError(undefined);
     try {
       const updated = await api('POST', `/api/admin/models/${encodeURIComponent(label(version))}/${verb}`, versionSchema, {});
@@ -160,6 +160,16 @@ export function ModelsPage({ principal }: { principal: PortalPrincipal }): React
                   {version.status === 'approved' && isAdmin ? (
                     <button type="button" onClick={() => void act('promote', version)} aria-label={`Promote ${label(version)}`}>
                       Promote
+                    </button>
+                  ) : null}
+                  {version.status === 'active' && isAdmin ? (
+                    <button type="button" onClick={() => void act('deprecate', version)} aria-label={`Deprecate ${label(version)}`}>
+                      Deprecate
+                    </button>
+                  ) : null}
+                  {version.status === 'deprecated' && isAdmin ? (
+                    <button type="button" onClick={() => void act('promote', version)} aria-label={`Re-activate ${label(version)}`}>
+                      Re-activate
                     </button>
                   ) : null}
                 </td>

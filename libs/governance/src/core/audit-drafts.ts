@@ -1,6 +1,6 @@
 import type { AuditActor, AuditEventDraft, AuditOutcome, AuditPolicyDecision, AuditResource } from '@attest/contracts';
 import type { Principal } from '@attest/identity';
-import type { PolicyDecision } from '@attest/policy';
+import { describeObligations, type PolicyDecision } from '@attest/policy';
 import type { ResolvedModel } from '@attest/registry';
 
 /** Where a request came from, as the audit log records it. */
@@ -9,6 +9,8 @@ export interface RequestMeta {
   traceId?: string;
   sourceIp?: string;
   userAgent?: string;
+  /** The caller's declaration of how sensitive the data is (a policy input), from `x-attest-data-classification`. */
+  dataClassification?: string;
 }
 
 export function actorOf(principal: Principal, meta: RequestMeta): AuditActor {
@@ -36,12 +38,12 @@ export function modelResource(model: ResolvedModel): AuditResource {
 }
 
 export function policyOf(decision: PolicyDecision): AuditPolicyDecision {
-  const obligations = [
-    ...(decision.obligations.redact.length > 0 ? [`redact:${decision.obligations.redact.join(',')}`] : []),
-    ...(decision.obligations.maxTokensCap !== undefined ? [`max_tokens:${decision.obligations.maxTokensCap}`] : []),
-    ...(decision.obligations.storeRawContent ? [] : ['no_raw_content']),
-  ];
-  return { bundleSha256: decision.bundleSha256, decision: decision.decision, policyIds: decision.policyIds, obligations };
+  return {
+    bundleSha256: decision.bundleSha256,
+    decision: decision.decision,
+    policyIds: decision.policyIds,
+    obligations: describeObligations(decision.obligations),
+  };
 }
 
 export interface RequestEventInput {
@@ -56,7 +58,11 @@ export interface RequestEventInput {
 }
 
 /** `inference.request`: committed before inference starts, or the request is refused. */
-export function requestEvent(input: RequestEventInput, outcome: Extract<AuditOutcome, 'success' | 'denied'>): AuditEventDraft {
+export function requestEvent(
+  input: RequestEventInput,
+  outcome: Extract<AuditOutcome, 'success' | 'denied'>,
+  denial?: { reasons: string[] },
+): AuditEventDraft {
   return {
     action: 'inference.request',
     outcome,
@@ -67,7 +73,7 @@ export function requestEvent(input: RequestEventInput, outcome: Extract<AuditOut
     traceId: input.meta.traceId,
     policy: policyOf(input.decision),
     pii: input.pii,
-    details: { operation: input.action, ...(outcome === 'denied' ? { reasons: input.decision.reasons } : {}) },
+    details: { operation: input.action, ...(outcome === 'denied' ? { reasons: denial?.reasons ?? input.decision.reasons } : {}) },
     payload: { prompt: input.prompt },
   };
 }

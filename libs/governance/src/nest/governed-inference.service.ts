@@ -115,6 +115,7 @@ export class GovernedInferenceService {
       finishReason: result.finishReason,
       outputPii,
     });
+    await this.gate.recordTokens(call.principal, admitted.decision, result.usage.promptTokens + result.usage.completionTokens);
     return { text, finishReason: result.finishReason, usage: result.usage, model: admitted.model, stopwatch };
   }
 

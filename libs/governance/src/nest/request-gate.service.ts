@@ -4,12 +4,13 @@ import type { ModelSpec } from '@attest/inference';
 import { countFindings, type OperatorPolicy, type PiiEngine, type PiiFinding } from '@attest/pii';
 import { PII_ENGINE } from '@attest/pii/nest';
 import { localTimeContext, type PolicyDecision } from '@attest/policy';
-import { PolicyEngineProvider } from '@attest/policy/nest';
+import { PolicyEngineProvider, QuotaService } from '@attest/policy/nest';
+import { QuotaError } from '@attest/policy';
 import type { ResolvedModel } from '@attest/registry';
 import { ModelRegistryService } from '@attest/registry/nest';
 import { GatewayMetrics, inSpan } from '@attest/telemetry';
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { requestEvent, type RequestMeta } from '../core/audit-drafts';
+import { requestEvent, type RequestEventInput, type RequestMeta } from '../core/audit-drafts';
 import { GovernanceError, GovernanceErrorCode } from '../core/governance.errors';
 
 export type GovernedAction = 'chat' | 'completion' | 'embedding';
@@ -46,6 +47,7 @@ export class RequestGateService {
     @Inject(PII_ENGINE) private readonly pii: PiiEngine,
     private readonly policies: PolicyEngineProvider,
     @Inject(AUDIT_RECORDER) private readonly audit: AuditRecorder,
+    private readonly quotas: QuotaService,
     @Optional() private readonly metrics?: GatewayMetrics,
   ) {}
 
@@ -75,8 +77,24 @@ export class RequestGateService {
         reasons: decision.reasons,
       });
     }
+    await this.admitQuota(request, decision, event);
     await inSpan('attest.audit_commit', { 'attest.audit.action': 'inference.request' }, () => this.audit.record(requestEvent(event, 'success')));
     return { model, spec: toModelSpec(model), decision, redaction, texts, pii };
+  }
+
+  /** Rate and token quotas from the policy's obligations; a refusal is audited like a policy denial (429). */
+  private async admitQuota(request: GateRequest, decision: PolicyDecision, event: RequestEventInput): Promise<void> {
+    try {
+      await this.quotas.admit(quotaSubjectOf(request.principal), decision.obligations.quotas ?? []);
+    } catch (error) {
+      if (error instanceof QuotaError) await this.audit.record(requestEvent(event, 'denied', { reasons: [error.message] }));
+      throw error;
+    }
+  }
+
+  /** Adds a served request's tokens to its daily token budgets. */
+  recordTokens(principal: Principal, decision: PolicyDecision, tokens: number): Promise<void> {
+    return this.quotas.recordTokens(quotaSubjectOf(principal), decision.obligations.quotas ?? [], tokens);
   }
 
   /** Scans generated text; a failing scanner refuses rather than lets unscanned text through. */
@@ -104,10 +122,14 @@ export class RequestGateService {
         audience: model.audience,
         deployment: model.deployment,
         dataClassification: model.dataClassification,
+        status: model.status,
+        tenant: model.tenant ?? principal.tenant,
       },
       context: {
         piiTypes,
         maxTokens: request.maxTokens ?? undefined,
+        sourceIp: request.meta.sourceIp,
+        dataClassification: request.meta.dataClassification,
         ...localTimeContext(new Date(), this.policies.timeZoneOf(principal.tenant)),
       },
     });
@@ -117,6 +139,10 @@ export class RequestGateService {
     const relevant = findings.filter((finding) => finding.type in redaction || '*' in redaction);
     return relevant.length === 0 ? text : this.pii.transform(text, relevant, redaction).text;
   }
+}
+
+function quotaSubjectOf(principal: Principal) {
+  return { tenant: principal.tenant, principalId: principal.id, keyId: principal.keyId, teams: principal.groups };
 }
 
 function checkScope(principal: Principal, model: ResolvedModel, requested: string): void {

@@ -1,16 +1,13 @@
 // Registry micro-benchmark: per-request resolution (model name, alias, pinned), GGUF header reads and sha256.
-// Run: node scripts/run-ts.cjs libs/registry/bench/registry.bench.ts  (uses DATABASE_URL, else an embedded PostgreSQL
-// in a temporary folder). Writes libs/registry/bench/results.json.
+// Run: node scripts/run-ts.cjs bench/registry/registry.bench.ts  (uses DATABASE_URL, else an embedded PostgreSQL
+// in a temporary folder). Writes bench/registry/results.json.
 import { databaseConfig, migrate, openDatabase } from '@attest/db';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseAliasTargets } from '../src/core/alias-routing';
-import { defaultBuiltinModelPath } from '../src/core/registry.config';
-import { readGgufMetadata } from '../src/core/gguf/gguf-reader';
-import { sha256File } from '../src/core/file-digest';
-import { ModelRegistryService } from '../src/nest/model-registry.service';
+import { defaultBuiltinModelPath, parseAliasTargets, readGgufMetadata, sha256File } from '@attest/registry';
+import { ModelRegistryService } from '@attest/registry/nest';
 
 async function timeIt(runs: number, work: () => Promise<unknown>): Promise<{ runs: number; p50Ms: number; p99Ms: number; meanMs: number }> {
   const samples: number[] = [];

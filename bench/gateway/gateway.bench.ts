@@ -1,0 +1,169 @@
+/**
+ * Through the whole governed gateway (HTTP, API key, registry, PII scan, Cedar decision, two committed audit events,
+ * output scan, SSE) versus node-llama-cpp called directly in this process, on the same model and settings.
+ *
+ *   node scripts/run-ts.cjs bench/gateway/gateway.bench.ts [--rounds 5] [--max-tokens 128] [--out bench/gateway/results.json]
+ */
+import 'reflect-metadata';
+import { ApiKeyService, CLI_ACTOR } from '@attest/identity/nest';
+import { importEsm } from '@attest/util';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import OpenAI from 'openai';
+import type * as NodeLlamaCpp from 'node-llama-cpp' with { 'resolution-mode': 'import' };
+import { startGateway } from '../../apps/gateway/src/bootstrap/start-gateway';
+
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]?.replace(/^--/, '') ?? '', process.argv[i + 1] ?? '');
+const rounds = Number(args.get('rounds') ?? 5);
+const maxTokens = Number(args.get('max-tokens') ?? 128);
+const out = args.get('out') ?? join(__dirname, 'results.json');
+const concurrencies = [1, 2, 4, 8];
+const sequences = 8;
+const contextSize = 512;
+const modelPath = join(__dirname, '..', '..', 'models', 'builtin', 'stories260k-f32-v3.gguf');
+const openings = ['Once upon a time', 'The little dog', 'One sunny day', 'Tom and Sue', 'In a big forest', 'The cat said', 'A small bird', 'Lily had a ball'];
+
+interface Sample { ttftMs: number; tokens: number }
+interface RoundResult { wallMs: number; cpuMs: number; samples: Sample[] }
+type Leg = (prompts: string[]) => Promise<RoundResult>;
+
+async function round(prompts: string[], one: (prompt: string, index: number, onFirst: () => void) => Promise<number>): Promise<RoundResult> {
+  const start = performance.now();
+  const cpuStart = process.cpuUsage();
+  const samples = await Promise.all(
+    prompts.map(async (prompt, index) => {
+      const begun = performance.now();
+      let ttftMs = Number.NaN;
+      const tokens = await one(prompt, index, () => {
+        if (Number.isNaN(ttftMs)) ttftMs = performance.now() - begun;
+      });
+      return { ttftMs, tokens };
+    }),
+  );
+  const cpu = process.cpuUsage(cpuStart);
+  return { wallMs: performance.now() - start, cpuMs: (cpu.user + cpu.system) / 1000, samples };
+}
+
+async function directLeg(): Promise<{ leg: Leg; dispose: () => Promise<void> }> {
+  const module = await importEsm<typeof NodeLlamaCpp>('node-llama-cpp');
+  const llama = await module.getLlama({ gpu: false, build: 'never', maxThreads: 1, logger: () => undefined, progressLogs: false });
+  const model = await llama.loadModel({ modelPath, gpuLayers: 0 });
+  const context = await model.createContext({ contextSize, sequences, threads: 1 });
+  const slots = Array.from({ length: sequences }, () => {
+    const sequence = context.getSequence();
+    return { sequence, completion: new module.LlamaCompletion({ contextSequence: sequence }) };
+  });
+  const leg: Leg = (prompts) =>
+    round(prompts, async (prompt, index, onFirst) => {
+      const slot = slots[index];
+      if (!slot) throw new Error('one sequence per concurrent prompt');
+      const before = slot.sequence.tokenMeter.getState();
+      await slot.completion.generateCompletionWithMeta(prompt, { maxTokens, temperature: 0, repeatPenalty: false, disableContextShift: true, onTextChunk: onFirst });
+      return slot.sequence.tokenMeter.diff(before).usedOutputTokens;
+    });
+  return { leg, dispose: () => model.dispose() };
+}
+
+function gatewayLeg(client: OpenAI): Leg {
+  return (prompts) =>
+    round(prompts, async (prompt, _index, onFirst) => {
+      const stream = await client.completions.create({
+        model: 'stories260k',
+        prompt,
+        max_tokens: maxTokens,
+        temperature: 0,
+        stream: true,
+        stream_options: { include_usage: true },
+      });
+      let tokens = 0;
+      for await (const chunk of stream) {
+        if (chunk.choices[0]?.text) onFirst();
+        if (chunk.usage) tokens = chunk.usage.completion_tokens;
+      }
+      return tokens;
+    });
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
+};
+const round2 = (value: number) => Math.round(value * 100) / 100;
+function summarise(results: RoundResult[]) {
+  const tokensOf = (r: RoundResult) => r.samples.reduce((sum, s) => sum + s.tokens, 0);
+  return {
+    tokensPerSecond: round2(median(results.map((r) => tokensOf(r) / (r.wallMs / 1000)))),
+    tokensPerCpuSecond: round2(median(results.map((r) => (tokensOf(r) / r.cpuMs) * 1000))),
+    ttftMsP50: round2(median(results.flatMap((r) => r.samples.map((s) => s.ttftMs)))),
+  };
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'attest-bench-'));
+  const gateway = await startGateway({
+    ...process.env,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    ATTEST_DATA_DIR: dataDir,
+    ATTEST_LOG_LEVEL: 'warn',
+    ATTEST_LLAMA_THREADS: '1',
+    ATTEST_LLAMA_SEQUENCES: String(sequences),
+    ATTEST_LLAMA_CONTEXT_SIZE: String(contextSize * sequences),
+  });
+  const { key } = await gateway.app.get(ApiKeyService).create({ name: 'bench', roles: ['developer'] }, CLI_ACTOR);
+  const client = new OpenAI({ apiKey: key, baseURL: `${gateway.url}/v1`, maxRetries: 0 });
+  const direct = await directLeg();
+  const through = gatewayLeg(client);
+  const rows = [];
+  try {
+    for (const concurrency of concurrencies) {
+      const prompts = openings.slice(0, concurrency);
+      await direct.leg(prompts);
+      await through(prompts); // warm-up: model load, KV cache
+      const directRounds: RoundResult[] = [];
+      const gatewayRounds: RoundResult[] = [];
+      for (let i = 0; i < rounds; i++) {
+        // Alternate which leg goes first, so drift in the machine's load hits both alike.
+        if (i % 2 === 0) {
+          directRounds.push(await direct.leg(prompts));
+          gatewayRounds.push(await through(prompts));
+        } else {
+          gatewayRounds.push(await through(prompts));
+          directRounds.push(await direct.leg(prompts));
+        }
+      }
+      const d = summarise(directRounds);
+      const g = summarise(gatewayRounds);
+      const row = {
+        concurrency,
+        direct: d,
+        gateway: g,
+        ratioWall: round2(g.tokensPerSecond / d.tokensPerSecond),
+        ratioCpu: round2(g.tokensPerCpuSecond / d.tokensPerCpuSecond),
+      };
+      rows.push(row);
+      process.stdout.write(`${JSON.stringify(row)}\n`);
+    }
+  } finally {
+    await direct.dispose();
+    await gateway.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  const report = {
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, model: cpus()[0]?.model, loadAverage: loadavg().map(round2), node: process.version },
+    settings: { rounds, maxTokens, sequences, contextSizePerSequence: contextSize, threads: 1, model: 'stories260k-f32-v3.gguf', decoding: 'greedy' },
+    rows,
+  };
+  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+  process.stdout.write(`wrote ${out}\n`);
+  process.exit(0);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
