@@ -76,6 +76,8 @@ describe('the governed request path, end to end', () => {
       )
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.PermissionDeniedError);
+    expect((error as Error).message).toContain('pii.no-card-numbers-to-external-models');
+    expect((error as Error).message).not.toContain('baseline.inference');
     const events = await eventsOf('governed-deny');
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ action: 'inference.request', outcome: 'denied' });

@@ -65,15 +65,21 @@ describe('OpenAI-compatible API through the official openai client', () => {
     const completion = await client.chat.completions.create({
       model: MODEL,
       messages: [{ role: 'user', content: 'Describe a pet as JSON.' }],
-      max_tokens: 60,
+      max_tokens: 200,
+      temperature: 0,
       response_format: {
         type: 'json_schema',
         json_schema: {
           name: 'pet',
-          schema: { type: 'object', properties: { name: { type: 'string' }, age: { type: 'integer' } }, required: ['name', 'age'] },
+          schema: {
+            type: 'object',
+            properties: { name: { type: 'string', maxLength: 24 }, age: { type: 'integer' } },
+            required: ['name', 'age'],
+          },
         },
       },
     });
+    expect(completion.choices[0]?.finish_reason).toBe('stop');
     const parsed = JSON.parse(completion.choices[0]?.message.content ?? '') as { name: unknown; age: unknown };
     expect(typeof parsed.name).toBe('string');
     expect(Number.isInteger(parsed.age)).toBe(true);
@@ -87,6 +93,28 @@ describe('OpenAI-compatible API through the official openai client', () => {
     const stopped = await client.completions.create({ model: MODEL, prompt: 'Once upon a time', max_tokens: 16, temperature: 0, stop: ['Lily'] });
     expect(stopped.choices[0]?.text).not.toContain('Lily');
     expect(stopped.choices[0]?.finish_reason).toBe('stop');
+  });
+
+  it('embeds text with exact usage, as floats or base64', async () => {
+    const floats = await client.embeddings.create({ model: MODEL, input: ['a cat', 'a dog'], encoding_format: 'float' });
+    expect(floats.data).toHaveLength(2);
+    const first = floats.data[0]?.embedding ?? [];
+    expect(first.length).toBeGreaterThan(8);
+    expect(first.every((value) => Number.isFinite(value))).toBe(true);
+    expect(floats.usage.prompt_tokens).toBeGreaterThan(0);
+    // The SDK asks for base64 by default and decodes it: the same vector must come back.
+    const decoded = await client.embeddings.create({ model: MODEL, input: 'a cat' });
+    expect(decoded.data[0]?.embedding[0]).toBeCloseTo(first[0] ?? Number.NaN, 5);
+  });
+
+  it('exposes what happened on /metrics in Prometheus text format, without any content', async () => {
+    await client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'Once upon a time' }], max_tokens: 4 });
+    const text = await (await fetch(`${gateway.url}/metrics`)).text();
+    expect(text).toMatch(/^attest_requests_total\{operation="chat",model="stories260k",outcome="success"\} [1-9]/m);
+    expect(text).toMatch(/^attest_tokens_total\{model="stories260k",direction="out"\} [1-9]/m);
+    expect(text).toMatch(/^attest_model_active_sequences\{version_id="[0-9a-f-]+"\} 0/m);
+    expect(text).toMatch(/^attest_audit_commit_seconds_count [1-9]/m);
+    expect(text).not.toContain('Once upon a time');
   });
 
   it('answers an unknown model with 404 in the OpenAI error shape', async () => {

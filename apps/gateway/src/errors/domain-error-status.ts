@@ -2,67 +2,13 @@ import { AuditErrorCode } from '@attest/audit/nest';
 import { GovernanceErrorCode } from '@attest/governance';
 import { PiiErrorCode } from '@attest/pii';
 import { PolicyErrorCode } from '@attest/policy';
-import { IdentityErrorCode } from '@attest/identity';
 import { InferenceErrorCode } from '@attest/inference';
-import { RegistryErrorCode } from '@attest/registry';
 
 /**
  * HTTP status for every stable domain error code. Each switch is exhaustive: a code added to a lib without a status
- * here fails the type check.
+ * here fails the type check. Identity and registry keep their tables beside their codes (identity's also drives the
+ * RFC 6750 `WWW-Authenticate` challenge); the error filter applies them in the same place as these.
  */
-export function statusForIdentity(code: IdentityErrorCode): number {
-  switch (code) {
-    case IdentityErrorCode.Unauthenticated:
-    case IdentityErrorCode.KeyExpired:
-    case IdentityErrorCode.KeyRevoked:
-    case IdentityErrorCode.TokenExpired:
-    case IdentityErrorCode.PrincipalDisabled:
-      return 401;
-    case IdentityErrorCode.Forbidden:
-    case IdentityErrorCode.NoRoleMapped:
-    case IdentityErrorCode.ActionNotInScope:
-    case IdentityErrorCode.ModelNotInScope:
-      return 403;
-    case IdentityErrorCode.InvalidKeyRequest:
-    case IdentityErrorCode.LoginFailed:
-      return 400;
-    case IdentityErrorCode.KeyNotFound:
-    case IdentityErrorCode.PrincipalNotFound:
-      return 404;
-    case IdentityErrorCode.IdpUnavailable:
-      return 503;
-    default:
-      return unreachable(code);
-  }
-}
-
-export function statusForRegistry(code: RegistryErrorCode): number {
-  switch (code) {
-    case RegistryErrorCode.ModelNotFound:
-    case RegistryErrorCode.AliasNotFound:
-      return 404;
-    case RegistryErrorCode.ApproverRoleRequired:
-    case RegistryErrorCode.FourEyesRequired:
-      return 403;
-    case RegistryErrorCode.NotServable:
-    case RegistryErrorCode.Immutable:
-    case RegistryErrorCode.InvalidTransition:
-    case RegistryErrorCode.DuplicateVersion:
-    case RegistryErrorCode.AliasTargetNotServable:
-    case RegistryErrorCode.VersionInUse:
-    case RegistryErrorCode.NothingToRollBack:
-      return 409;
-    case RegistryErrorCode.InvalidGguf:
-    case RegistryErrorCode.InvalidInput:
-      return 400;
-    case RegistryErrorCode.IntegrityMismatch:
-    case RegistryErrorCode.FileUnavailable:
-      return 503;
-    default:
-      return unreachable(code);
-  }
-}
-
 export function statusForInference(code: InferenceErrorCode): number {
   switch (code) {
     case InferenceErrorCode.InvalidRequest:

@@ -4,19 +4,17 @@ import { AuditError } from '@attest/audit/nest';
 import { GovernanceError } from '@attest/governance';
 import { PiiError } from '@attest/pii';
 import { PolicyError, QuotaError } from '@attest/policy';
-import { IdentityError } from '@attest/identity';
+import { httpStatusForIdentityError, IdentityError, wwwAuthenticateFor } from '@attest/identity';
 import { InferenceError } from '@attest/inference';
-import { RegistryError } from '@attest/registry';
+import { httpStatusForRegistryError, RegistryError } from '@attest/registry';
 import { HttpException } from '@nestjs/common';
 import { RequestValidationError } from '../openai/request-validation';
 import {
   statusForAudit,
   statusForGovernance,
-  statusForIdentity,
   statusForInference,
   statusForPii,
   statusForPolicy,
-  statusForRegistry,
 } from './domain-error-status';
 
 export interface ErrorResponse {
@@ -82,11 +80,12 @@ function fromHttpException(error: HttpException): ErrorResponse {
 export function toErrorResponse(error: unknown): ErrorResponse {
   if (error instanceof RequestValidationError) return build(400, error.message, error.code, error.param);
   if (error instanceof IdentityError) {
-    const response = build(statusForIdentity(error.code), error.message, error.code);
-    if (response.status === 401) response.headers = { 'www-authenticate': 'Bearer realm="attest"' };
+    const response = build(httpStatusForIdentityError(error.code), error.message, error.code);
+    const challenge = wwwAuthenticateFor(error.code);
+    if (challenge) response.headers = { 'www-authenticate': challenge };
     return response;
   }
-  if (error instanceof RegistryError) return build(statusForRegistry(error.code), publicMessage(error), error.code, 'model');
+  if (error instanceof RegistryError) return build(httpStatusForRegistryError(error.code), publicMessage(error), error.code, 'model');
   if (error instanceof GovernanceError) return build(statusForGovernance(error.code), error.message, error.code);
   if (error instanceof InferenceError) {
     const response = build(statusForInference(error.code), publicMessage(error), error.code);
@@ -115,6 +114,6 @@ export function toErrorResponse(error: unknown): ErrorResponse {
 
 /** Server-side failures may name files or hosts: clients get a plain sentence, the log keeps the detail. */
 function publicMessage(error: RegistryError | InferenceError): string {
-  const status = error instanceof RegistryError ? statusForRegistry(error.code) : statusForInference(error.code);
+  const status = error instanceof RegistryError ? httpStatusForRegistryError(error.code) : statusForInference(error.code);
   return status >= 500 ? 'The model is unavailable right now; nothing was served.' : error.message;
 }

@@ -9,6 +9,7 @@ import { GovernedEmbeddingService } from './governed-embedding.service';
 import { GovernedInferenceService } from './governed-inference.service';
 import { GOVERNANCE_CONFIG } from './governance.tokens';
 import { RequestGateService } from './request-gate.service';
+import { RuntimeMetricsBinder } from './runtime-metrics.binder';
 
 /** The governed request path. Needs the global audit and identity modules in the application. */
 @Module({
@@ -19,6 +20,7 @@ import { RequestGateService } from './request-gate.service';
     GovernedInferenceService,
     GovernedEmbeddingService,
     GovernedCatalogService,
+    RuntimeMetricsBinder,
   ],
   exports: [GovernedInferenceService, GovernedEmbeddingService, GovernedCatalogService],
 })

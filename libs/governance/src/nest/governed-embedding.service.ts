@@ -1,7 +1,7 @@
-import { AUDIT_RECORDER, type AuditRecorder, type EmbeddingList, type EmbeddingRequest } from '@attest/contracts';
+import type { EmbeddingList, EmbeddingRequest } from '@attest/contracts';
 import type { Principal } from '@attest/identity';
 import { InferenceError, InferenceRuntime } from '@attest/inference';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { responseEvent, type RequestMeta } from '../core/audit-drafts';
 import { Stopwatch } from '../core/stopwatch';
 import { RequestGateService } from './request-gate.service';
@@ -11,7 +11,6 @@ import { RequestGateService } from './request-gate.service';
 export class GovernedEmbeddingService {
   constructor(
     private readonly gate: RequestGateService,
-    @Inject(AUDIT_RECORDER) private readonly audit: AuditRecorder,
     private readonly runtime: InferenceRuntime,
   ) {}
 
@@ -25,7 +24,7 @@ export class GovernedEmbeddingService {
     try {
       result = await this.runtime.embed({ ...admitted.spec, embedding: true }, admitted.texts);
     } catch (error) {
-      await this.audit.record(
+      await this.gate.commit(
         responseEvent({
           ...base,
           outcome: 'failure',
@@ -38,7 +37,7 @@ export class GovernedEmbeddingService {
     } finally {
       stopwatch.stopModel();
     }
-    await this.audit.record(
+    await this.gate.commit(
       responseEvent({ ...base, outcome: 'success', usage: { promptTokens: result.promptTokens, completionTokens: 0 }, latencyMs: stopwatch.totalMs() }),
     );
     await this.gate.recordTokens(principal, admitted.decision, result.promptTokens);

@@ -1,4 +1,3 @@
-import { AUDIT_RECORDER, type AuditRecorder } from '@attest/contracts';
 import type { Principal } from '@attest/identity';
 import { InferenceError, InferenceRuntime, type ChatMessage, type GenerationResult } from '@attest/inference';
 import { countFindings, type PiiEngine } from '@attest/pii';
@@ -39,6 +38,8 @@ export interface GenerationOutcome {
   stopwatch: Stopwatch;
 }
 
+const NAMED_ENTITY_TYPES = new Set(['PERSON', 'LOCATION', 'ORGANIZATION', 'NRP']);
+
 /** Receives generated text as soon as the output scan has cleared it (streaming). */
 export type TextSink = (text: string) => void;
 
@@ -51,7 +52,6 @@ export class GovernedInferenceService {
   constructor(
     private readonly gate: RequestGateService,
     @Inject(PII_ENGINE) private readonly pii: PiiEngine,
-    @Inject(AUDIT_RECORDER) private readonly audit: AuditRecorder,
     private readonly runtime: InferenceRuntime,
     @Inject(GOVERNANCE_CONFIG) private readonly config: GovernanceConfig,
     @Optional() private readonly metrics?: GatewayMetrics,
@@ -81,7 +81,9 @@ export class GovernedInferenceService {
     const inputs = call.messages ? call.messages.map((message) => message.content) : [call.prompt ?? ''];
     const admitted = await this.gate.admit({ ...call, inputs });
     const messages = call.messages?.map((message, index) => ({ ...message, content: admitted.texts[index] ?? '' }));
-    const redactor = this.config.scanOutput ? this.pii.createStreamRedactor(admitted.redaction) : undefined;
+    // Nothing to redact: stream straight through, with no held-back tail delaying the first token.
+    const redacts = this.config.scanOutput && Object.keys(admitted.redaction).length > 0;
+    const redactor = redacts ? this.pii.createStreamRedactor(admitted.redaction) : undefined;
     let emitted = '';
     const emit = (text: string) => {
       if (!text) return;
@@ -106,7 +108,7 @@ export class GovernedInferenceService {
     stopwatch.stopModel();
     if (redactor) emit(redactor.flush());
     const text = redactor || sink ? emitted : result.text;
-    const outputPii = this.config.scanOutput ? countFindings(this.gate.analyze(result.text)) : {};
+    const outputPii = this.config.scanOutput ? countFindings(this.gate.analyze(result.text, this.outputEntities(admitted))) : {};
     for (const [type, count] of Object.entries(outputPii)) this.metrics?.piiFindings.inc({ type, stage: 'output' }, count);
     await this.recordResponse(call, admitted, stopwatch, {
       outcome: result.finishReason === 'aborted' ? 'aborted' : 'success',
@@ -117,6 +119,16 @@ export class GovernedInferenceService {
     });
     await this.gate.recordTokens(call.principal, admitted.decision, result.usage.promptTokens + result.usage.completionTokens);
     return { text, finishReason: result.finishReason, usage: result.usage, model: admitted.model, stopwatch };
+  }
+
+  /**
+   * Output PII is counted with the pattern and checksum recognizers (and whatever the policy redacts): the
+   * named-entity pass costs tens of milliseconds per answer, and this count sits before the answer's last byte.
+   */
+  private outputEntities(admitted: AdmittedCall): string[] {
+    const redacted = Object.keys(admitted.redaction);
+    if (redacted.includes('*')) return [...this.pii.supportedEntities];
+    return [...new Set([...this.pii.supportedEntities.filter((type) => !NAMED_ENTITY_TYPES.has(type)), ...redacted])];
   }
 
   /** Step 8: the model itself, inside a GenAI span carrying token counts (never text). */
@@ -158,7 +170,7 @@ export class GovernedInferenceService {
       outputPii?: Record<string, number>;
     },
   ) {
-    return this.audit.record(
+    return this.gate.commit(
       responseEvent({
         action: call.action,
         principal: call.principal,

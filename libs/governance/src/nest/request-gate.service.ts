@@ -1,4 +1,4 @@
-import { AUDIT_RECORDER, type AuditRecorder } from '@attest/contracts';
+import { AUDIT_RECORDER, type AuditEventDraft, type AuditReceipt, type AuditRecorder } from '@attest/contracts';
 import type { Principal } from '@attest/identity';
 import type { ModelSpec } from '@attest/inference';
 import { countFindings, type OperatorPolicy, type PiiEngine, type PiiFinding } from '@attest/pii';
@@ -71,15 +71,24 @@ export class RequestGateService {
     const event = { action: request.action, principal: request.principal, meta: request.meta, model, decision, pii, prompt: texts.join('\n') };
     if (decision.decision === 'deny') {
       for (const policyId of decision.policyIds.length > 0 ? decision.policyIds : ['(default deny)']) this.metrics?.policyDenials.inc({ policy_id: policyId });
-      await inSpan('attest.audit_commit', { 'attest.audit.action': 'inference.request' }, () => this.audit.record(requestEvent(event, 'denied')));
-      throw new GovernanceError(GovernanceErrorCode.PolicyDenied, 'The request was denied by policy.', {
+      await this.commit(requestEvent(event, 'denied'));
+      // Name only the policies that denied, with their stated reasons; the audit event holds the whole decision.
+      const named = decision.policyIds.length > 0 ? decision.policyIds.join(', ') : 'no policy permits this request';
+      const why = decision.reasons.length > 0 ? ` (${decision.reasons.join('; ')})` : '';
+      throw new GovernanceError(GovernanceErrorCode.PolicyDenied, `Denied by policy: ${named}${why}.`, {
         policyIds: decision.policyIds,
         reasons: decision.reasons,
       });
     }
     await this.admitQuota(request, decision, event);
-    await inSpan('attest.audit_commit', { 'attest.audit.action': 'inference.request' }, () => this.audit.record(requestEvent(event, 'success')));
+    await this.commit(requestEvent(event, 'success'));
     return { model, spec: toModelSpec(model), decision, redaction, texts, pii };
+  }
+
+  /** Commits one audit event (span + commit latency); a rejection propagates, refusing the act it records. */
+  commit(event: AuditEventDraft): Promise<AuditReceipt> {
+    const record = () => this.audit.record(event);
+    return inSpan('attest.audit_commit', { 'attest.audit.action': event.action }, () => (this.metrics ? this.metrics.timeAuditCommit(record) : record()));
   }
 
   /** Rate and token quotas from the policy's obligations; a refusal is audited like a policy denial (429). */
@@ -87,7 +96,7 @@ export class RequestGateService {
     try {
       await this.quotas.admit(quotaSubjectOf(request.principal), decision.obligations.quotas ?? []);
     } catch (error) {
-      if (error instanceof QuotaError) await this.audit.record(requestEvent(event, 'denied', { reasons: [error.message] }));
+      if (error instanceof QuotaError) await this.commit(requestEvent(event, 'denied', { reasons: [error.message] }));
       throw error;
     }
   }
@@ -98,9 +107,9 @@ export class RequestGateService {
   }
 
   /** Scans generated text; a failing scanner refuses rather than lets unscanned text through. */
-  analyze(text: string): PiiFinding[] {
+  analyze(text: string, entities?: readonly string[]): PiiFinding[] {
     try {
-      return this.pii.analyze(text);
+      return this.pii.analyze(text, entities ? { entities: [...entities] } : undefined);
     } catch (error) {
       throw new GovernanceError(
         GovernanceErrorCode.InspectionFailed,

@@ -30,6 +30,18 @@ describe(GatewayMetrics.name, () => {
     expect(sut.contentType).toContain('text/plain');
   });
 
+  it('includes what libs register on the process-wide registry', async () => {
+    const { Counter, register } = await import('prom-client');
+    const shared = new Counter({ name: 'attest_spec_shared_total', help: 'spec', registers: [register] });
+    shared.inc(3);
+    try {
+      const sut = new GatewayMetrics({ processMetrics: false });
+      expect(parseExposition(await sut.exposition()).get('attest_spec_shared_total')).toBe(3);
+    } finally {
+      register.removeSingleMetric('attest_spec_shared_total');
+    }
+  });
+
   it('includes process metrics by default', async () => {
     const sut = new GatewayMetrics();
     expect(await sut.exposition()).toContain('attest_process_cpu_seconds_total');

@@ -1,4 +1,10 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, register as processWideRegistry } from 'prom-client';
+
+export interface ModelLoad {
+  versionId: string;
+  activeSequences: number;
+  queued: number;
+}
 
 /**
  * Every metric the gateway exports on /metrics. Labels carry model names, outcomes, policy ids and PII entity types:
@@ -64,14 +70,17 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
-  readonly modelQueue = new Gauge({
+  private readModels: () => readonly ModelLoad[] = () => [];
+
+  readonly modelQueue: Gauge<'version_id'> = new Gauge({
     name: 'attest_model_queue_depth',
     help: 'Requests waiting for a sequence, per loaded model version.',
     labelNames: ['version_id'] as const,
     registers: [this.registry],
+    collect: () => this.refreshModels(),
   });
 
-  readonly modelActiveSequences = new Gauge({
+  readonly modelActiveSequences: Gauge<'version_id'> = new Gauge({
     name: 'attest_model_active_sequences',
     help: 'Sequences generating now, per loaded model version.',
     labelNames: ['version_id'] as const,
@@ -82,9 +91,39 @@ export class GatewayMetrics {
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'attest_' });
   }
 
-  /** Prometheus text exposition format (version 0.0.4). */
+  /** Where queue depth and busy sequences per loaded model are read at every scrape. */
+  observeModels(read: () => readonly ModelLoad[]): void {
+    this.readModels = read;
+  }
+
+  private refreshModels(): void {
+    this.modelQueue.reset();
+    this.modelActiveSequences.reset();
+    for (const model of this.readModels()) {
+      this.modelQueue.set({ version_id: model.versionId }, model.queued);
+      this.modelActiveSequences.set({ version_id: model.versionId }, model.activeSequences);
+    }
+  }
+
+  /** Times one audit commit; a rejected commit is counted as a failure and rethrown. */
+  async timeAuditCommit<T>(commit: () => Promise<T>): Promise<T> {
+    const stop = this.auditCommitLatency.startTimer();
+    try {
+      return await commit();
+    } catch (error) {
+      this.auditFailures.inc();
+      throw error;
+    } finally {
+      stop();
+    }
+  }
+
+  /**
+   * Prometheus text exposition format (version 0.0.4): this gateway's metrics plus those libs register on
+   * prom-client's process-wide registry (audit self-verification, model integrity failures).
+   */
   exposition(): Promise<string> {
-    return this.registry.metrics();
+    return Registry.merge([this.registry, processWideRegistry]).metrics();
   }
 
   get contentType(): string {
