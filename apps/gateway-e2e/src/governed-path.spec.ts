@@ -1,4 +1,6 @@
 import { ModelRegistryService } from '@attest/registry/nest';
+import { appendFileSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { startE2eGateway, type E2eGateway } from './support/e2e-gateway';
@@ -96,6 +98,32 @@ describe('the governed request path, end to end', () => {
     await expect(scoped.chat.completions.create({ model: 'stories260k', messages: [{ role: 'user', content: 'hi' }] })).rejects.toBeInstanceOf(
       OpenAI.PermissionDeniedError,
     );
+  });
+
+  it('refuses weights that differ from the registry before loading them, audits it and raises the alert metric', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'attest-tamper-'));
+    const copy = join(folder, 'copy.gguf');
+    copyFileSync(BUILTIN_PATH, copy);
+    try {
+      const registry = gateway.app.get(ModelRegistryService);
+      await registry.register({ name: 'tampered', source: { kind: 'local_gguf', path: copy } }, operator('registrant', ['developer']));
+      await registry.approve({ model: 'tampered', version: 1 }, operator('second-person', ['model-approver']));
+      await registry.promote({ model: 'tampered', version: 1 }, operator('second-person', ['model-approver']));
+      appendFileSync(copy, Buffer.from([0]));
+
+      const error = await client.chat.completions
+        .create({ model: 'tampered', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 4 })
+        .catch((caught: unknown) => caught);
+      expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(503);
+      const failures: { n: number }[] = await gateway.db.dataSource.query(
+        `SELECT count(*)::int AS n FROM audit_event WHERE action = 'model_version.integrity_failed'`,
+      );
+      expect(failures[0]?.n).toBe(1);
+      const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+      expect(metrics).toMatch(/^attest_model_integrity_failures_total\{model="tampered",version="1"\} 1$/m);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it('fails closed: when the audit log cannot commit, the request is refused with 503 and nothing is generated', async () => {

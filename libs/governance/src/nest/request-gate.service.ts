@@ -1,6 +1,6 @@
 import { AUDIT_RECORDER, type AuditEventDraft, type AuditReceipt, type AuditRecorder } from '@attest/contracts';
 import type { Principal } from '@attest/identity';
-import type { ModelSpec } from '@attest/inference';
+import { InferenceRuntime, type ModelSpec } from '@attest/inference';
 import { countFindings, type OperatorPolicy, type PiiEngine, type PiiFinding } from '@attest/pii';
 import { PII_ENGINE } from '@attest/pii/nest';
 import { localTimeContext, type PolicyDecision } from '@attest/policy';
@@ -48,6 +48,7 @@ export class RequestGateService {
     private readonly policies: PolicyEngineProvider,
     @Inject(AUDIT_RECORDER) private readonly audit: AuditRecorder,
     private readonly quotas: QuotaService,
+    private readonly runtime: InferenceRuntime,
     @Optional() private readonly metrics?: GatewayMetrics,
   ) {}
 
@@ -80,6 +81,7 @@ export class RequestGateService {
         reasons: decision.reasons,
       });
     }
+    await this.verifyBeforeLoad(model, request.principal);
     await this.admitQuota(request, decision, event);
     await this.commit(requestEvent(event, 'success'));
     return { model, spec: toModelSpec(model), decision, redaction, texts, pii };
@@ -89,6 +91,16 @@ export class RequestGateService {
   commit(event: AuditEventDraft): Promise<AuditReceipt> {
     const record = () => this.audit.record(event);
     return inSpan('attest.audit_commit', { 'attest.audit.action': event.action }, () => (this.metrics ? this.metrics.timeAuditCommit(record) : record()));
+  }
+
+  /**
+   * Weights not yet loaded are hashed against the registry first: a mismatch refuses the request (503), raises the
+   * integrity alert metric and is audited; a match is audited as load evidence. Loaded versions skip the hash.
+   */
+  private async verifyBeforeLoad(model: ResolvedModel, principal: Principal): Promise<void> {
+    if (model.source.kind !== 'local_gguf') return;
+    if (this.runtime.stats().loadedModels.some((loaded) => loaded.versionId === model.versionId)) return;
+    await inSpan('attest.integrity_check', { 'gen_ai.request.model': model.modelName }, () => this.registry.verifyIntegrity(model, principal));
   }
 
   /** Rate and token quotas from the policy's obligations; a refusal is audited like a policy denial (429). */
