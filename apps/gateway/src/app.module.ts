@@ -10,6 +10,7 @@ import { loggingParams, TelemetryModule } from '@attest/telemetry/nest';
 import { LoggerModule } from 'nestjs-pino';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { AdminModule } from './admin/admin.module';
 import { AllExceptionsFilter } from './errors/all-exceptions.filter';
 import { HealthModule } from './health/health.module';
 import { OpenAiModule } from './openai/openai.module';
@@ -39,6 +40,7 @@ export class AppModule {
         GovernanceModule,
         HealthModule,
         OpenAiModule,
+        AdminModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };
