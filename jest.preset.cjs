@@ -27,7 +27,7 @@ module.exports = {
     ],
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
-  moduleNameMapper,
+  moduleNameMapper: { ...moduleNameMapper, '^content-disposition$': path.join(__dirname, 'tools/jest/content-disposition.cjs') },
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
   clearMocks: true,
 };

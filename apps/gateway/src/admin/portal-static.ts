@@ -55,8 +55,8 @@ export class PortalStaticServer implements OnModuleInit {
       prefix: PORTAL_PREFIX,
       decorateReply: false,
       setHeaders: (response, path) => {
-        for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.setHeader(name, value);
-        response.setHeader('cache-control', path.includes(`${join('dist', 'assets')}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
+        for (const [name, value] of Object.entries(SECURITY_HEADERS)) void response.header(name, value);
+        void response.header('cache-control', path.includes(`${join('dist', 'assets')}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
       },
     });
   }
