@@ -43,8 +43,8 @@ export class PortalStaticServer implements OnModuleInit {
     const configured = portalConfig.load().dir;
     const root = configured ? resolve(configured) : findPortalDist();
     if (!root) {
-      this.logger.warn('apps/portal/dist is missing: build the portal with `npx nx run portal:build` to serve it at /portal');
-      const notBuilt = (_request: unknown, reply: FastifyReply) => reply.code(503).type('text/plain').send('The portal is not built. Run: npx nx run portal:build');
+      this.logger.warn('apps/portal/dist is missing: build the portal with `npm run build:portal` to serve it at /portal');
+      const notBuilt = (_request: unknown, reply: FastifyReply) => reply.code(503).type('text/plain').send('The portal is not built. Run: npm run build:portal');
       fastify.get('/portal', notBuilt);
       fastify.get('/portal/*', notBuilt);
       return;

@@ -16,8 +16,8 @@ function newestSource(dir: string): number {
 }
 
 /**
- * The browser specs test the built portal the gateway serves. CI builds it first (`npx nx run portal:build`); on a
- * developer machine a missing or stale build is rebuilt here so the specs never test old code.
+ * The browser specs test the built portal the gateway serves. `npm test` builds it first (`npm run build:portal`); when
+ * jest runs directly, a missing or stale build is rebuilt here so the specs never test old code.
  */
 export function ensurePortalBuilt(): void {
   const stale = !existsSync(INDEX) || statSync(INDEX).mtimeMs < Math.max(newestSource(join(PORTAL, 'src')), statSync(join(PORTAL, 'index.html')).mtimeMs);

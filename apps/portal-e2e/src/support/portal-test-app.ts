@@ -1,15 +1,11 @@
 import { type DatabaseConnection } from '@attest/db';
 import { createTestDatabase, type TestDatabase } from '@attest/db/testing';
 import { ApiKeyService, CLI_ACTOR } from '@attest/identity/nest';
-import { ModelRegistryService } from '@attest/registry/nest';
-import { Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AdminModule } from '../../../gateway/src/admin/admin.module';
-import { AppModule } from '../../../gateway/src/app.module';
+import { createGateway } from '../../../gateway/src/bootstrap/create-gateway';
 
 export interface PortalTestApp {
   url: string;
@@ -28,8 +24,8 @@ export interface PortalTestAppOptions {
 }
 
 /**
- * The whole gateway (its AppModule) plus AdminModule on a database of their own, listening on 127.0.0.1. Once
- * AppModule imports AdminModule itself, apps/gateway-e2e/src/support/e2e-gateway.ts can replace this.
+ * The whole gateway in-process on a database of its own, listening on 127.0.0.1, built the way
+ * apps/gateway-e2e/src/support/e2e-gateway.ts builds it; unlike that helper it can listen on a port chosen in advance.
  */
 export async function startPortalTestApp(options: PortalTestAppOptions = {}): Promise<PortalTestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'attest-portal-e2e-'));
@@ -37,13 +33,7 @@ export async function startPortalTestApp(options: PortalTestAppOptions = {}): Pr
   Object.assign(process.env, { ATTEST_DATA_DIR: dataDir, ATTEST_LLAMA_THREADS: '1', ...options.env });
   const db = await createTestDatabase();
   const connection: DatabaseConnection = { dataSource: db.dataSource, mode: 'external', close: async () => undefined };
-
-  @Module({ imports: [AppModule.forRoot({ connection, logLevel: 'error' }), AdminModule] })
-  class PortalTestModule {}
-
-  const app = await NestFactory.create<NestFastifyApplication>(PortalTestModule, new FastifyAdapter(), { logger: ['error'], abortOnError: false });
-  await app.init();
-  await app.get(ModelRegistryService).ensureBuiltinModel(() => undefined);
+  const app = await createGateway({ connection, server: { bodyLimitBytes: 2 * 1024 * 1024, logLevel: 'error' } });
   await app.listen(options.port ?? 0, '127.0.0.1');
   const address = app.getHttpServer().address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
