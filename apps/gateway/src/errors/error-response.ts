@@ -67,6 +67,10 @@ function fromHttpException(error: HttpException): ErrorResponse {
       return build(413, 'The request body is larger than this server accepts.', 'body_too_large');
     case 415:
       return build(415, 'Send the request body as application/json.', 'unsupported_media_type');
+    case 401:
+      return build(401, message, 'unauthenticated');
+    case 403:
+      return build(403, message, 'forbidden');
     default:
       if (status === 400 && /json/i.test(message)) return build(400, 'The request body is not valid JSON.', 'invalid_json');
       return build(status, message, status >= 500 ? 'internal_error' : 'bad_request');
