@@ -68,26 +68,29 @@ function toVersion(row: VersionRow): VersionRecord {
   };
 }
 
-export interface NewVersion {
-  modelId: string;
-  version: number;
-  status: VersionStatus;
-  source: ModelSource;
-  sha256: string | null;
-  size: number | null;
-  gguf: GgufMetadata | null;
-  licence: string | null;
-  deployment: Deployment;
-  audience: string;
-  domain: string;
-  dataClassification: string;
-  samplingLimits: SamplingLimits;
-  card: string;
-  registeredBy: string;
+/** A version row to insert: the record's defining fields, before the database assigns ids and timestamps. */
+export type NewVersion = Pick<
+  VersionRecord,
+  | 'modelId'
+  | 'version'
+  | 'status'
+  | 'source'
+  | 'sha256'
+  | 'size'
+  | 'gguf'
+  | 'licence'
+  | 'deployment'
+  | 'audience'
+  | 'domain'
+  | 'dataClassification'
+  | 'samplingLimits'
+  | 'card'
+  | 'registeredBy'
+> & {
   registeredByPrincipal: string | null;
   /** Only for versions inserted already approved (the built-in model). */
   approvedBy?: string;
-}
+};
 
 /** Model and version SQL (aliases: ModelAliasRepository); every method takes the connection or transaction to run on. */
 export class ModelRegistryRepository {
