@@ -60,9 +60,12 @@ export class GovernedInferenceService {
   async generate(call: GovernedGeneration, sink?: TextSink): Promise<GenerationOutcome> {
     const stopwatch = call.stopwatch ?? new Stopwatch();
     let outcome = 'error';
+    // Label by the registry's name, never the caller's string: hostile model names must not mint new time series.
+    let model = 'unresolved';
     try {
       const result = await this.governedGenerate(call, stopwatch, sink);
       outcome = result.finishReason === 'aborted' ? 'aborted' : 'success';
+      model = result.model.modelName;
       this.metrics?.tokens.inc({ model: result.model.modelName, direction: 'in' }, result.usage.promptTokens);
       this.metrics?.tokens.inc({ model: result.model.modelName, direction: 'out' }, result.usage.completionTokens);
       this.metrics?.overhead.observe({ operation: call.action }, stopwatch.overheadMs() / 1000);
@@ -71,7 +74,7 @@ export class GovernedInferenceService {
       outcome = error instanceof Error ? error.name : 'error';
       throw error;
     } finally {
-      const labels = { operation: call.action, model: call.model, outcome };
+      const labels = { operation: call.action, model, outcome };
       this.metrics?.requests.inc(labels);
       this.metrics?.requestDuration.observe(labels, stopwatch.totalMs() / 1000);
     }
