@@ -139,9 +139,9 @@ describe('admin API', () => {
     expect([301, 302, 308]).toContain(bare.status);
   });
 
-  it('tells the sign-in page that single sign-on is not configured', async () => {
+  it('tells the sign-in page that single sign-on is not configured and an API key works', async () => {
     const answer = await fetch(`${sut.url}/api/admin/sign-in`);
-    expect(await answer.json()).toEqual({ sso: false });
+    expect(await answer.json()).toEqual({ sso: false, apiKey: true });
   });
 
   it('shows an auditor one event with its inclusion proof checked, and records that the auditor looked', async () => {

@@ -63,7 +63,7 @@ export function App(): ReactNode {
       </main>
     );
   }
-  if (session.kind === 'signed-out') return <SignInPage />;
+  if (session.kind === 'signed-out') return <SignInPage onSignedIn={refresh} />;
 
   const { principal } = session;
   const allowed = PAGES.filter((page) => page.roles.some((role) => principal.roles.includes(role)));

@@ -15,6 +15,7 @@ export type { IdentityDependencies } from './nest/identity.factory';
 export { PrincipalLifecycleService } from './nest/principal-lifecycle.service';
 export type { DeactivationResult } from './nest/principal-lifecycle.service';
 export { SessionService, safeReturnPath } from './nest/session.service';
-export type { CompletedSessionLogin, RequestFacts, SessionServiceConfig, StartedLogin } from './nest/session.service';
+export type { ApiKeySession, CompletedSessionLogin, RequestFacts, SessionServiceConfig, StartedLogin } from './nest/session.service';
+export { API_KEY_SESSION_ISSUER } from './nest/session.repository';
 export { AuthController, SESSION_SERVICE } from './nest/auth.controller';
 export { createSessionService } from './nest/identity.factory';

@@ -1,16 +1,48 @@
+import { sessionCookie } from '@attest/identity';
 import { Public, SESSION_SERVICE, type SessionService } from '@attest/identity/nest';
-import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { factsOf, parseBody } from './admin-http';
+import { apiKeySignInBodySchema } from './admin-requests';
+import { SameOriginGuard } from './same-origin.guard';
 
-/** What the portal's sign-in page may offer. Public on purpose: it is asked before anyone is signed in. */
-@Controller('api/admin/sign-in')
+/** The principal summary the portal shows after sign-in (the same shape as /auth/me). */
+export interface SignedInPrincipal {
+  id: string;
+  kind: string;
+  displayName: string;
+  roles: string[];
+  groups: string[];
+  authMethod: string;
+}
+
+/** What the portal's sign-in page may offer, and sign-in with an API key. Public on purpose: asked before anyone is signed in. */
+@Controller('api/admin')
 export class SignInController {
-  constructor(@Inject(SESSION_SERVICE) private readonly sessions: SessionService | null) {}
+  constructor(@Inject(SESSION_SERVICE) private readonly sessions: SessionService) {}
 
-  @Get()
+  @Get('sign-in')
   @Public()
   @Header('cache-control', 'no-store')
-  methods(): { sso: boolean } {
-    // identity creates the session service only when the IdP client is configured (ATTEST_OIDC_*).
-    return { sso: this.sessions !== null };
+  methods(): { sso: boolean; apiKey: boolean } {
+    // SSO needs the IdP client (ATTEST_OIDC_*); an API key (the bootstrap admin key on a zero-config start) always works.
+    return { sso: this.sessions.ssoConfigured, apiKey: true };
+  }
+
+  /**
+   * Exchanges an API key for the HttpOnly session cookie the OIDC callback sets, so the browser never keeps the key.
+   * SameOriginGuard: a cross-site form cannot sign a browser in to an attacker's account (login CSRF).
+   */
+  @Post('session')
+  @Public()
+  @UseGuards(SameOriginGuard)
+  @HttpCode(200)
+  @Header('cache-control', 'no-store')
+  async signIn(@Body() body: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<SignedInPrincipal> {
+    const { apiKey } = parseBody(apiKeySignInBodySchema, body);
+    const session = await this.sessions.createFromApiKey(apiKey, factsOf(request));
+    void reply.header('set-cookie', sessionCookie(session.sessionToken, session.ttlMs));
+    const { principal } = session;
+    return { id: principal.id, kind: principal.kind, displayName: principal.displayName, roles: principal.roles, groups: principal.groups, authMethod: principal.authMethod };
   }
 }

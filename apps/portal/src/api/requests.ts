@@ -11,6 +11,9 @@ export const createKeyBodySchema = z.object({
 });
 export type CreateKeyBody = z.infer<typeof createKeyBodySchema>;
 
+/** Sign-in with an API key; the bound only keeps absurd bodies out (a key is ~64 characters). */
+export const apiKeySignInBodySchema = z.object({ apiKey: z.string({ error: 'an API key (atk_…) is required' }).min(1, 'an API key (atk_…) is required').max(512) });
+
 export const rotateKeyBodySchema = z.object({ overlapHours: z.number().min(0).max(24 * 30).optional() });
 export const revokeKeyBodySchema = z.object({ reason: z.string().max(500).optional() });
 

@@ -95,7 +95,7 @@ export type DecisionView = z.infer<typeof decisionSchema>;
 
 export const emptySchema = z.unknown();
 
-export const signInMethodsSchema = z.object({ sso: z.boolean() });
+export const signInMethodsSchema = z.object({ sso: z.boolean(), apiKey: z.boolean() });
 
 export const verifyReportSchema = z.object({
   ok: z.boolean(),

@@ -31,6 +31,8 @@ export enum IdentityErrorCode {
   LoginFailed = 'LOGIN_FAILED',
   /** The identity provider could not be reached or answered nonsense. */
   IdpUnavailable = 'IDP_UNAVAILABLE',
+  /** Single sign-on was asked for, but no IdP client is configured (ATTEST_OIDC_ISSUER, _CLIENT_ID, _CLIENT_SECRET). */
+  SsoNotConfigured = 'SSO_NOT_CONFIGURED',
 }
 
 /** The HTTP status each code suggests; the gateway's error filter owns the final mapping. */
@@ -52,6 +54,7 @@ export function httpStatusForIdentityError(code: IdentityErrorCode): number {
       return 400;
     case IdentityErrorCode.KeyNotFound:
     case IdentityErrorCode.PrincipalNotFound:
+    case IdentityErrorCode.SsoNotConfigured:
       return 404;
     case IdentityErrorCode.IdpUnavailable:
       return 503;
@@ -77,6 +80,8 @@ const defaultMessages: Record<IdentityErrorCode, string> = {
   [IdentityErrorCode.PrincipalNotFound]: 'No such principal.',
   [IdentityErrorCode.LoginFailed]: 'The sign-in could not be completed; start again.',
   [IdentityErrorCode.IdpUnavailable]: 'The identity provider is unavailable.',
+  [IdentityErrorCode.SsoNotConfigured]:
+    'Single sign-on is not configured (ATTEST_OIDC_ISSUER, ATTEST_OIDC_CLIENT_ID, ATTEST_OIDC_CLIENT_SECRET); sign in with an API key.',
 };
 
 /**

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Header, HttpCode, Inject, NotFoundException, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { readCookie, SESSION_COOKIE_NAME } from '../core/credentials';
 import type { Principal } from '../core/principal';
@@ -21,19 +21,19 @@ function queryOf(request: FastifyRequest): string {
 /** Portal sign-in with the enterprise IdP (OpenID Connect code flow + PKCE) and sign-out. */
 @Controller('auth')
 export class AuthController {
-  constructor(@Inject(SESSION_SERVICE) private readonly sessions: SessionService | null) {}
+  constructor(@Inject(SESSION_SERVICE) private readonly sessions: SessionService) {}
 
   @Get('login')
   @Public()
   async login(@Query('returnTo') returnTo: string | undefined, @Res() reply: FastifyReply): Promise<void> {
-    const { authorizationUrl, state } = await this.portal().startLogin(returnTo);
+    const { authorizationUrl, state } = await this.sessions.startLogin(returnTo);
     await reply.header('set-cookie', loginCookie(state)).header('cache-control', 'no-store').redirect(authorizationUrl, 302);
   }
 
   @Get('callback')
   @Public()
   async callback(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const login = await this.portal().completeLogin(queryOf(request), readCookie(request.headers.cookie, LOGIN_COOKIE_NAME), factsOf(request));
+    const login = await this.sessions.completeLogin(queryOf(request), readCookie(request.headers.cookie, LOGIN_COOKIE_NAME), factsOf(request));
     await reply
       .header('set-cookie', [sessionCookie(login.sessionToken, login.ttlMs), clearedCookie(LOGIN_COOKIE_NAME)])
       .header('cache-control', 'no-store')
@@ -44,7 +44,7 @@ export class AuthController {
   @Post('logout')
   @Public()
   async logout(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const { redirectTo } = await this.portal().logout(readCookie(request.headers.cookie, SESSION_COOKIE_NAME), factsOf(request));
+    const { redirectTo } = await this.sessions.logout(readCookie(request.headers.cookie, SESSION_COOKIE_NAME), factsOf(request));
     await reply.header('set-cookie', clearedCookie(SESSION_COOKIE_NAME)).redirect(redirectTo, 303);
   }
 
@@ -56,7 +56,7 @@ export class AuthController {
   async backchannelLogout(@Body() body: { logout_token?: unknown } | undefined, @Res({ passthrough: true }) reply: FastifyReply): Promise<{ ended?: number; error?: string }> {
     const token = typeof body?.logout_token === 'string' ? body.logout_token : '';
     try {
-      return { ended: await this.portal().backchannelLogout(token) };
+      return { ended: await this.sessions.backchannelLogout(token) };
     } catch {
       void reply.status(400);
       return { error: 'invalid_request' };
@@ -67,10 +67,5 @@ export class AuthController {
   @Authenticated()
   me(@CurrentPrincipal() principal: Principal): Pick<Principal, 'id' | 'kind' | 'displayName' | 'roles' | 'groups' | 'authMethod'> {
     return { id: principal.id, kind: principal.kind, displayName: principal.displayName, roles: principal.roles, groups: principal.groups, authMethod: principal.authMethod };
-  }
-
-  private portal(): SessionService {
-    if (!this.sessions) throw new NotFoundException('Single sign-on is not configured (ATTEST_OIDC_ISSUER, ATTEST_OIDC_CLIENT_ID, ATTEST_OIDC_CLIENT_SECRET).');
-    return this.sessions;
   }
 }

@@ -62,10 +62,13 @@ export function createAuthenticationService(deps: IdentityDependencies): Authent
   );
 }
 
-/** Portal sign-in, or null when the IdP client is not configured (the /auth routes then answer 404). */
-export function createSessionService(deps: IdentityDependencies): SessionService | null {
+/**
+ * Portal sign-in and sessions. Without an IdP client (ATTEST_OIDC_ISSUER, _CLIENT_ID, _CLIENT_SECRET) the OIDC login
+ * refuses with SSO_NOT_CONFIGURED; API-key sign-in, session cookies, /auth/me and logout still work.
+ */
+export function createSessionService(deps: IdentityDependencies): SessionService {
   const { config } = deps;
-  if (!config.oidcIssuer || !config.oidcClientId || !config.oidcClientSecret) return null;
+  if (!config.oidcIssuer || !config.oidcClientId || !config.oidcClientSecret) return new SessionService(deps.dataSource, deps.audit, null, config, deps.now);
   const relyingParty = new OidcRelyingParty({
     issuer: config.oidcIssuer,
     clientId: config.oidcClientId,

@@ -44,12 +44,12 @@ const PROVIDERS: Provider[] = [
   {
     provide: AuthenticationService,
     inject: [DataSource, AUDIT_RECORDER, IDENTITY_CONFIG, SESSION_SERVICE, IDENTITY_MODULE_OPTIONS],
-    useFactory: (dataSource: DataSource, audit: AuditRecorder, config: IdentityConfig, sessions: SessionService | null, options: IdentityModuleOptions) =>
+    useFactory: (dataSource: DataSource, audit: AuditRecorder, config: IdentityConfig, sessions: SessionService, options: IdentityModuleOptions) =>
       createAuthenticationService({
         dataSource,
         audit,
         config,
-        ...(sessions ? { sessions } : {}),
+        sessions,
         ...(options.now ? { now: options.now } : {}),
         ...(options.fetch ? { fetch: options.fetch } : {}),
       }),
@@ -67,7 +67,7 @@ const EXPORTS = [IDENTITY_CONFIG, SESSION_SERVICE, ApiKeyService, Authentication
 
 /**
  * Global: provides AuthenticationService, ApiKeyService, the guard behind `@Authenticated`, and the /auth routes of
- * portal sign-in (404 until the IdP client is configured). Needs the TypeORM
+ * portal sign-in (the OIDC login answers 404 until the IdP client is configured; API-key sign-in always works). Needs the TypeORM
  * DataSource (DatabaseModule) and an AUDIT_RECORDER provider (the audit lib) in the application.
  *
  * @example

@@ -16,7 +16,31 @@ export interface SessionWithPrincipal {
   principalRoles: Role[];
   principalGroups: string[];
   principalDisabledAt: Date | null;
+  /** Set for a session signed in with an API key (issuer {@link API_KEY_SESSION_ISSUER}): the key's current state. */
+  key: SessionKeyState | null;
 }
+
+/** A key-made session is worth what its key is worth now: revoking or expiring the key ends the session's power. */
+export interface SessionKeyState {
+  id: string;
+  roles: Role[];
+  modelScopes: string[] | null;
+  actionScopes: string[] | null;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+}
+
+/** The issuer of sessions signed in with an API key; their `idp_session_id` holds the key's id (no IdP is involved). */
+export const API_KEY_SESSION_ISSUER = 'attest:api_key';
+
+type SessionRow = Omit<SessionWithPrincipal, 'key'> & {
+  keyId: string | null;
+  keyRoles: Role[] | null;
+  keyModelScopes: string[] | null;
+  keyActionScopes: string[] | null;
+  keyExpiresAt: Date | null;
+  keyRevokedAt: Date | null;
+};
 
 export interface NewSession {
   tokenHash: string;
@@ -50,16 +74,25 @@ export class SessionRepository {
   }
 
   async findByTokenHash(tokenHash: string): Promise<SessionWithPrincipal | undefined> {
-    const rows = await this.sql.query<SessionWithPrincipal[]>(
+    const rows = await this.sql.query<SessionRow[]>(
       `SELECT s.id, s.tenant_id AS "tenantId", s.principal_id AS "principalId", s.issuer, s.idp_session_id AS "idpSessionId",
               s.id_token AS "idToken", s.expires_at AS "expiresAt", s.ended_at AS "endedAt",
               p.kind AS "principalKind", p.subject AS "principalSubject", p.display_name AS "principalDisplayName",
-              p.roles AS "principalRoles", p.groups AS "principalGroups", p.disabled_at AS "principalDisabledAt"
+              p.roles AS "principalRoles", p.groups AS "principalGroups", p.disabled_at AS "principalDisabledAt",
+              k.id AS "keyId", k.roles AS "keyRoles", k.model_scopes AS "keyModelScopes", k.action_scopes AS "keyActionScopes",
+              k.expires_at AS "keyExpiresAt", k.revoked_at AS "keyRevokedAt"
        FROM auth_session s JOIN principal p ON p.id = s.principal_id
+       LEFT JOIN api_key k ON s.issuer = $2 AND k.id::text = s.idp_session_id AND k.principal_id = s.principal_id
        WHERE s.token_hash = $1`,
-      [tokenHash],
+      [tokenHash, API_KEY_SESSION_ISSUER],
     );
-    return rows[0];
+    const row = rows[0];
+    if (!row) return undefined;
+    const { keyId, keyRoles, keyModelScopes, keyActionScopes, keyExpiresAt, keyRevokedAt, ...session } = row;
+    const key = keyId
+      ? { id: keyId, roles: keyRoles ?? [], modelScopes: keyModelScopes, actionScopes: keyActionScopes, expiresAt: keyExpiresAt, revokedAt: keyRevokedAt }
+      : null;
+    return { ...session, key };
   }
 
   /** Ends the session(s) matched by the condition; returns the ids actually ended (already-ended ones are left alone). */

@@ -7,15 +7,20 @@ import { IdentityError, IdentityErrorCode } from '../core/identity.errors';
 import type { OidcRelyingParty } from '../core/oidc-relying-party';
 import type { Principal } from '../core/principal';
 import { externalIdentityFromClaims } from '../core/token-identity';
+import { ApiKeyAuthenticator } from './api-key.authenticator';
+import { ApiKeyRepository } from './api-key.repository';
 import { auditActorOf } from './audit-actor';
 import type { SessionAuthenticator } from './authentication.service';
 import { PrincipalRepository } from './principal.repository';
-import { SessionRepository } from './session.repository';
+import { API_KEY_SESSION_ISSUER, SessionRepository, type SessionWithPrincipal } from './session.repository';
 import { externalSubject } from './token.authenticator';
 
 const LOGIN_ATTEMPT_TTL_MS = 10 * 60_000;
 
-export type SessionServiceConfig = Pick<IdentityConfig, 'sessionTtlMs' | 'roleMapping' | 'oidcGroupsClaim' | 'publicUrl'> & { tenant?: string };
+export type SessionServiceConfig = Pick<
+  IdentityConfig,
+  'sessionTtlMs' | 'roleMapping' | 'oidcGroupsClaim' | 'publicUrl' | 'lastUsedIntervalMs'
+> & { tenant?: string };
 
 export interface RequestFacts {
   sourceIp?: string;
@@ -38,6 +43,9 @@ export interface CompletedSessionLogin {
   ttlMs: number;
 }
 
+/** A session signed in with an API key: what the cookie helper needs, and who signed in. */
+export type ApiKeySession = Omit<CompletedSessionLogin, 'returnTo'>;
+
 function sha256(value: string): string {
   return createHash('sha256').update(value, 'utf8').digest('hex');
 }
@@ -51,10 +59,12 @@ export function safeReturnPath(candidate: string | undefined): string {
 /**
  * Portal sign-in and sessions. The browser holds only an opaque session token in an HttpOnly cookie; tokens from the
  * IdP stay on the server. Sessions are bound to the IdP session (`sid`) so back-channel logout can end them, and can be
- * ended for a principal at once (deactivation).
+ * ended for a principal at once (deactivation). Without an IdP client (`relyingParty` null) only the OIDC login refuses;
+ * sessions signed in with an API key ({@link createFromApiKey}), /auth/me and logout work the same.
  *
  * @example
  * const { authorizationUrl, state } = await sessions.startLogin('/portal/keys');
+ * const { sessionToken, ttlMs } = await sessions.createFromApiKey('atk_…', { sourceIp: '10.0.0.7' });
  */
 export class SessionService implements SessionAuthenticator {
   private readonly logger = new Logger('identity');
@@ -62,13 +72,18 @@ export class SessionService implements SessionAuthenticator {
   constructor(
     private readonly dataSource: DataSource,
     private readonly audit: AuditRecorder,
-    private readonly relyingParty: OidcRelyingParty,
+    private readonly relyingParty: OidcRelyingParty | null,
     private readonly config: SessionServiceConfig,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
+  /** Whether single sign-on (the OIDC login) is available. */
+  get ssoConfigured(): boolean {
+    return this.relyingParty !== null;
+  }
+
   async startLogin(returnTo?: string): Promise<StartedLogin> {
-    const request = await this.relyingParty.authorizationRequest();
+    const request = await this.oidc().authorizationRequest();
     await new SessionRepository(this.dataSource).insertLoginAttempt(sha256(request.state), {
       codeVerifier: request.codeVerifier,
       nonce: request.nonce,
@@ -92,7 +107,7 @@ export class SessionService implements SessionAuthenticator {
     const session = await new SessionRepository(this.dataSource).findByTokenHash(sha256(token));
     if (!session || session.endedAt || session.expiresAt <= now) throw new IdentityError(IdentityErrorCode.Unauthenticated);
     if (session.principalDisabledAt) throw new IdentityError(IdentityErrorCode.PrincipalDisabled);
-    return {
+    const principal: Principal = {
       id: session.principalId,
       kind: session.principalKind,
       tenant: session.tenantId,
@@ -105,6 +120,51 @@ export class SessionService implements SessionAuthenticator {
       actionScopes: null,
       issuer: session.issuer,
     };
+    return session.issuer === API_KEY_SESSION_ISSUER ? this.withKeyPower(principal, session, now) : principal;
+  }
+
+  /**
+   * Signs a browser in with an API key (the zero-configuration start has no IdP): the key is checked exactly as on a
+   * request, and the browser then holds only the session cookie, never the key. The session carries the key's roles
+   * and scopes and lasts no longer than the key does: revoked or expired, its sessions stop authenticating.
+   */
+  async createFromApiKey(apiKey: string, facts: RequestFacts = {}): Promise<ApiKeySession> {
+    const now = this.now();
+    let keyPrincipal: Principal;
+    try {
+      keyPrincipal = await new ApiKeyAuthenticator(new ApiKeyRepository(this.dataSource), this.config.lastUsedIntervalMs).authenticate(apiKey, now);
+    } catch (error) {
+      if (error instanceof IdentityError) await this.recordFailure(error, facts, 'api_key');
+      throw error;
+    }
+    const keyId = keyPrincipal.keyId ?? '';
+    const sessionToken = randomBytes(32).toString('base64url');
+    const expiresAt = new Date(now.getTime() + this.config.sessionTtlMs);
+    const principal = await this.dataSource.transaction(async (manager) => {
+      const sessionId = await new SessionRepository(manager).insert({
+        tokenHash: sha256(sessionToken),
+        tenantId: keyPrincipal.tenant,
+        principalId: keyPrincipal.id,
+        issuer: API_KEY_SESSION_ISSUER,
+        idpSessionId: keyId,
+        idToken: null,
+        createdAt: now,
+        expiresAt,
+      });
+      // Fail closed: a sign-in the audit log cannot hold does not happen.
+      await this.audit.record({
+        action: 'session.created',
+        outcome: 'success',
+        actor: auditActorOf(keyPrincipal, facts),
+        tenant: keyPrincipal.tenant,
+        resource: { type: 'session', id: sessionId },
+        details: { method: 'api_key', keyId },
+      });
+      // keyId stays: acts done in this session are the key's acts (audit, quotas).
+      const signedIn: Principal = { ...keyPrincipal, authMethod: 'session', sessionId, issuer: API_KEY_SESSION_ISSUER };
+      return signedIn;
+    });
+    return { sessionToken, principal, expiresAt, ttlMs: this.config.sessionTtlMs };
   }
 
   /** Ends the session here and returns where the browser goes next: the IdP's end-session endpoint when it has one. */
@@ -126,13 +186,14 @@ export class SessionService implements SessionAuthenticator {
         details: { reason: 'logout' },
       });
     });
-    const endSession = await this.relyingParty.endSessionUrl(session.idToken, home).catch(() => null);
+    const idpSession = this.relyingParty && session.issuer !== API_KEY_SESSION_ISSUER;
+    const endSession = idpSession ? await this.relyingParty.endSessionUrl(session.idToken, home).catch(() => null) : null;
     return { redirectTo: endSession?.href ?? home };
   }
 
   /** OpenID Connect Back-Channel Logout 1.0: the IdP tells us a user's IdP session ended; end ours with it. */
   async backchannelLogout(logoutToken: string): Promise<number> {
-    const claims = await this.relyingParty.verifyLogoutToken(logoutToken);
+    const claims = await this.oidc().verifyLogoutToken(logoutToken);
     const sessions = new SessionRepository(this.dataSource);
     const at = this.now();
     const ended = claims.sessionId
@@ -177,7 +238,7 @@ export class SessionService implements SessionAuthenticator {
     const now = this.now();
     if (!attempt || attempt.expiresAt <= now) throw new IdentityError(IdentityErrorCode.LoginFailed);
     const callbackUrl = new URL(`/auth/callback?${params.toString()}`, this.config.publicUrl);
-    const { claims, idToken } = await this.relyingParty.completeLogin(callbackUrl, { state, nonce: attempt.nonce, codeVerifier: attempt.codeVerifier });
+    const { claims, idToken } = await this.oidc().completeLogin(callbackUrl, { state, nonce: attempt.nonce, codeVerifier: attempt.codeVerifier });
     const identity = externalIdentityFromClaims(claims, this.config.roleMapping, this.config.oidcGroupsClaim);
     if (identity.kind !== 'user') throw new IdentityError(IdentityErrorCode.LoginFailed);
     const sessionToken = randomBytes(32).toString('base64url');
@@ -224,6 +285,20 @@ export class SessionService implements SessionAuthenticator {
     return { sessionToken, returnTo: attempt.returnTo, principal, expiresAt, ttlMs: this.config.sessionTtlMs };
   }
 
+  private oidc(): OidcRelyingParty {
+    if (!this.relyingParty) throw new IdentityError(IdentityErrorCode.SsoNotConfigured);
+    return this.relyingParty;
+  }
+
+  /** A key-made session: refused once its key is revoked or expired (or gone); otherwise the key's roles and scopes. */
+  private withKeyPower(principal: Principal, session: SessionWithPrincipal, now: Date): Principal {
+    const key = session.key;
+    if (!key || (key.revokedAt && key.revokedAt <= now) || (key.expiresAt && key.expiresAt <= now)) {
+      throw new IdentityError(IdentityErrorCode.Unauthenticated);
+    }
+    return { ...principal, roles: key.roles, keyId: key.id, modelScopes: key.modelScopes, actionScopes: key.actionScopes };
+  }
+
   private anonymous(authMethod: string, facts: RequestFacts): AuditActor {
     return {
       principalId: 'anonymous',
@@ -235,11 +310,12 @@ export class SessionService implements SessionAuthenticator {
     };
   }
 
-  private recordFailure(error: IdentityError, facts: RequestFacts): Promise<void> {
+  private recordFailure(error: IdentityError, facts: RequestFacts, authMethod = 'session'): Promise<void> {
+    const actor = this.anonymous(authMethod, facts);
     return this.recordSafely({
       action: 'authentication.failed',
       outcome: 'denied',
-      actor: this.anonymous('session', facts),
+      actor: error.keyId ? { ...actor, keyId: error.keyId } : actor,
       tenant: this.config.tenant ?? 'default',
       details: { code: error.code },
     });
