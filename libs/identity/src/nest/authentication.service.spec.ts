@@ -124,6 +124,8 @@ describe(AuthenticationService.name, () => {
     audit.events.length = 0;
     await refusal(sut.authenticate({ ...bearer(key), sourceIp: '10.0.0.1', userAgent: 'curl/8' }));
     await refusal(sut.authenticate(bearer(`atk_${'Z'.repeat(12)}_${'Z'.repeat(43)}`)));
+    // No credential at all is not an attempt: refused, but not written to the append-only log.
+    await refusal(sut.authenticate({ sourceIp: '10.0.0.2' }));
     expect(audit.events).toEqual([
       expect.objectContaining({
         action: 'authentication.failed',

@@ -59,7 +59,9 @@ export class AuthenticationService {
     } catch (error) {
       // A database or programming error must not turn into a 401 that hides it.
       if (!(error instanceof IdentityError)) throw error;
-      await this.recordFailure(credential, error, request);
+      // A request that presents no credential is not a sign-in attempt (a portal page load, a probe): recording it
+      // would let anyone grow the append-only audit log at will. Every presented credential that fails is recorded.
+      if (credential.kind !== 'none') await this.recordFailure(credential, error, request);
       throw error;
     }
   }
