@@ -31,7 +31,8 @@ describe('the governed request path, end to end', () => {
   }
 
   beforeAll(async () => {
-    gateway = await startE2eGateway();
+    // Keep redacted text (not only hashes) in the log, so the tests can see that no personal value reaches it.
+    gateway = await startE2eGateway({ ATTEST_AUDIT_PAYLOAD_MODE: 'redacted' });
     client = new OpenAI({ apiKey: gateway.adminKey, baseURL: `${gateway.url}/v1`, maxRetries: 0 });
     // A customer-facing model: the shipped policies redact contact data for it and refuse card numbers outright.
     const registry = gateway.app.get(ModelRegistryService);

@@ -72,7 +72,11 @@ export class RequestGateService {
     const event = { action: request.action, principal: request.principal, meta: request.meta, model, decision, pii, prompt: texts.join('\n') };
     if (decision.decision === 'deny') {
       for (const policyId of decision.policyIds.length > 0 ? decision.policyIds : ['(default deny)']) this.metrics?.policyDenials.inc({ policy_id: policyId });
-      await this.commit(requestEvent(event, 'denied'));
+      // A deny carries no obligations, yet its prompt may hold exactly what was refused: record it with every finding
+      // replaced, whatever the payload mode.
+      const everything = redactionPolicy(['*']);
+      const recorded = request.inputs.map((text, index) => this.redact(text, findings[index] ?? [], everything)).join('\n');
+      await this.commit(requestEvent({ ...event, prompt: recorded }, 'denied'));
       // Name only the policies that denied, with their stated reasons; the audit event holds the whole decision.
       const named = decision.policyIds.length > 0 ? decision.policyIds.join(', ') : 'no policy permits this request';
       const why = decision.reasons.length > 0 ? ` (${decision.reasons.join('; ')})` : '';
