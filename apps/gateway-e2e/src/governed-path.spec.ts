@@ -71,6 +71,17 @@ describe('the governed request path, end to end', () => {
     expect(JSON.stringify(events)).not.toContain('jane.doe@example.com');
   });
 
+  it('keeps no raw personal data in the log when policy says store_raw_content:false, though the model saw it', async () => {
+    await client.chat.completions.create(
+      { model: 'stories260k', messages: [{ role: 'user', content: 'Write to bob.jones@example.net about the cat.' }], max_tokens: 4 },
+      { headers: { 'x-request-id': 'governed-no-raw' } },
+    );
+    const events = await eventsOf('governed-no-raw');
+    expect(events[0]?.policy?.obligations).toContain('store_raw_content:false');
+    expect(JSON.stringify(events[0]?.payload)).toContain('<EMAIL_ADDRESS_1>');
+    expect(JSON.stringify(events)).not.toContain('bob.jones@example.net');
+  });
+
   it('refuses a card number to an external-audience model with 403, and audits the denial with its policy id', async () => {
     const error = await client.chat.completions
       .create(

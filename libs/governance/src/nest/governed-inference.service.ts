@@ -111,11 +111,12 @@ export class GovernedInferenceService {
     stopwatch.stopModel();
     if (redactor) emit(redactor.flush());
     const text = redactor || sink ? emitted : result.text;
-    const outputPii = this.config.scanOutput ? countFindings(this.gate.analyze(result.text, this.outputEntities(admitted))) : {};
+    const outputFindings = this.config.scanOutput ? this.gate.analyze(result.text, this.outputEntities(admitted)) : [];
+    const outputPii = countFindings(outputFindings);
     for (const [type, count] of Object.entries(outputPii)) this.metrics?.piiFindings.inc({ type, stage: 'output' }, count);
     await this.recordResponse(call, admitted, stopwatch, {
       outcome: result.finishReason === 'aborted' ? 'aborted' : 'success',
-      response: text,
+      response: admitted.decision.obligations.storeRawContent ? text : this.gate.redactAll(result.text, outputFindings),
       usage: result.usage,
       finishReason: result.finishReason,
       outputPii,

@@ -69,14 +69,14 @@ export class RequestGateService {
     });
     const redaction = redactionPolicy(decision.obligations.redact);
     const texts = request.inputs.map((text, index) => this.redact(text, findings[index] ?? [], redaction));
-    const event = { action: request.action, principal: request.principal, meta: request.meta, model, decision, pii, prompt: texts.join('\n') };
+    // What the log keeps: the text as the model sees it, or, where policy says `store_raw_content:false` (and for every
+    // deny, whose prompt may hold exactly what was refused), the text with every finding replaced.
+    const keepsRaw = decision.decision === 'allow' && decision.obligations.storeRawContent;
+    const prompt = keepsRaw ? texts.join('\n') : request.inputs.map((text, index) => this.redactAll(text, findings[index] ?? [])).join('\n');
+    const event = { action: request.action, principal: request.principal, meta: request.meta, model, decision, pii, prompt };
     if (decision.decision === 'deny') {
       for (const policyId of decision.policyIds.length > 0 ? decision.policyIds : ['(default deny)']) this.metrics?.policyDenials.inc({ policy_id: policyId });
-      // A deny carries no obligations, yet its prompt may hold exactly what was refused: record it with every finding
-      // replaced, whatever the payload mode.
-      const everything = redactionPolicy(['*']);
-      const recorded = request.inputs.map((text, index) => this.redact(text, findings[index] ?? [], everything)).join('\n');
-      await this.commit(requestEvent({ ...event, prompt: recorded }, 'denied'));
+      await this.commit(requestEvent(event, 'denied'));
       // Name only the policies that denied, with their stated reasons; the audit event holds the whole decision.
       const named = decision.policyIds.length > 0 ? decision.policyIds.join(', ') : 'no policy permits this request';
       const why = decision.reasons.length > 0 ? ` (${decision.reasons.join('; ')})` : '';
@@ -160,11 +160,18 @@ export class RequestGateService {
     });
   }
 
+  /** Every finding replaced by its typed placeholder: what the audit log keeps when raw content may not be stored. */
+  redactAll(text: string, findings: PiiFinding[]): string {
+    return this.redact(text, findings, EVERY_TYPE);
+  }
+
   private redact(text: string, findings: PiiFinding[], redaction: OperatorPolicy): string {
     const relevant = findings.filter((finding) => finding.type in redaction || '*' in redaction);
     return relevant.length === 0 ? text : this.pii.transform(text, relevant, redaction).text;
   }
 }
+
+const EVERY_TYPE: OperatorPolicy = { '*': { operator: 'replace' } };
 
 function quotaSubjectOf(principal: Principal) {
   return { tenant: principal.tenant, principalId: principal.id, keyId: principal.keyId, teams: principal.groups };
