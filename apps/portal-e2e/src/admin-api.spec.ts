@@ -181,6 +181,33 @@ describe('admin API', () => {
     expect((await call('GET', '/api/audit/events?outcome=maybe', auditorKey)).status).toBe(400);
   });
 
+  it('searches by actor, request id and a UTC time range, newest first', async () => {
+    const auditorKey = await sut.issueKey({ name: 'search-auditor', roles: ['auditor'] });
+    await sut.issueKey({ name: 'search-target', roles: ['developer'] });
+    type Page = { events: { seq: number; action: string; actorId: string; requestId: string | null; ts: string }[]; nextBefore: number | null };
+    const [latest] = (await sut.db.dataSource.query(
+      `SELECT actor_id, ts FROM audit_event WHERE action = 'api_key.created' ORDER BY seq DESC LIMIT 1`,
+    )) as { actor_id: string; ts: Date }[];
+
+    const byActor = (await call('GET', `/api/audit/events?actor=${encodeURIComponent(latest!.actor_id)}&action=api_key.created`, auditorKey)).body as unknown as Page;
+    expect(byActor.events.length).toBeGreaterThan(0);
+    expect(byActor.events.every((event) => event.actorId === latest!.actor_id)).toBe(true);
+
+    const future = new Date(Date.now() + 3_600_000).toISOString();
+    const none = (await call('GET', `/api/audit/events?from=${encodeURIComponent(future)}`, auditorKey)).body as unknown as Page;
+    expect(none.events).toEqual([]);
+    const until = new Date(latest!.ts.getTime() + 1).toISOString();
+    const since = new Date(latest!.ts.getTime() - 60_000).toISOString();
+    const window = (await call('GET', `/api/audit/events?from=${encodeURIComponent(since)}&to=${encodeURIComponent(until)}&action=api_key.created`, auditorKey))
+      .body as unknown as Page;
+    expect(window.events.every((event) => event.ts >= since && event.ts < until)).toBe(true);
+    expect(window.events.length).toBeGreaterThan(0);
+
+    const byRequest = (await call('GET', '/api/audit/events?requestId=no-such-request', auditorKey)).body as unknown as Page;
+    expect(byRequest.events).toEqual([]);
+    expect((await call('GET', '/api/audit/events?from=yesterday', auditorKey)).status).toBe(400);
+  });
+
   it('verifies the whole log for an auditor', async () => {
     const auditorKey = await sut.issueKey({ name: 'log-auditor', roles: ['auditor'] });
     const answer = await call('POST', '/api/audit/verify', auditorKey);

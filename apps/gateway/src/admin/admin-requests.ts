@@ -45,5 +45,9 @@ export const eventListQuerySchema = z.object({
   before: z.coerce.number().int().min(0).optional(),
   action: z.string().regex(/^[a-z][a-z0-9_.]{0,63}$/, 'an action such as api_key.created, or a prefix such as api_key.').optional(),
   outcome: z.enum(['success', 'denied', 'failure', 'aborted']).optional(),
+  actor: z.string().min(1).max(200).optional(),
+  requestId: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'a request id as the x-request-id header carries it').optional(),
+  from: z.iso.datetime({ offset: true, message: 'an ISO 8601 time such as 2026-11-25T00:00:00Z' }).optional(),
+  to: z.iso.datetime({ offset: true, message: 'an ISO 8601 time such as 2026-11-25T00:00:00Z' }).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });

@@ -18,8 +18,8 @@ export class AuditConsoleController {
   @Get('events')
   @Header('cache-control', 'no-store')
   events(@CurrentPrincipal() principal: Principal, @Query() query: unknown, @Req() request: FastifyRequest): Promise<EventPage> {
-    const { before, action, outcome, limit } = parseBody(eventListQuerySchema, query);
-    const filter = { limit, ...(before === undefined ? {} : { before }), ...(action ? { action } : {}), ...(outcome ? { outcome } : {}) };
+    const parsed = parseBody(eventListQuerySchema, query);
+    const filter = Object.fromEntries(Object.entries(parsed).filter((entry) => entry[1] !== undefined && entry[1] !== '')) as typeof parsed;
     return this.console.listEvents(filter, auditActorOf(principal, factsOf(request)));
   }
 

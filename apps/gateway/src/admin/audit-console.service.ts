@@ -33,6 +33,13 @@ export interface EventListQuery {
   /** Action, or a prefix ending in `.` (`api_key.`). */
   action?: string;
   outcome?: string;
+  /** Principal id as recorded (`actor.principalId`). */
+  actor?: string;
+  requestId?: string;
+  /** ISO 8601, inclusive lower bound on the server timestamp (UTC). */
+  from?: string;
+  /** ISO 8601, exclusive upper bound. */
+  to?: string;
   limit: number;
 }
 
@@ -43,17 +50,24 @@ export interface EventPage {
 }
 
 /** Rows read per step backwards, and at most per page: a rare filter gives a short page and a cursor, never a long scan. */
-const WINDOW = 500;
-const MAX_SCANNED = 20_000;
 
 function summaryOf(event: AuditLeaf): EventSummary {
   const resource = event.resource ? [event.resource.type, event.resource.name ?? event.resource.id].filter(Boolean).join(' ') : null;
   return { seq: event.seq, id: event.id, ts: event.ts, action: event.action, outcome: event.outcome, actorId: event.actor.principalId, resource, requestId: event.requestId ?? null };
 }
 
+/** The search as recorded in the audit log: who looked for what is itself evidence. */
+function filterDetails(query: EventListQuery): Record<string, string | number> {
+  const { limit: _limit, ...filters } = query;
+  return Object.fromEntries(Object.entries(filters).filter((entry): entry is [string, string | number] => entry[1] !== undefined));
+}
+
+/** Checks the decoded event against the search too: the stored bytes, not the copied columns, are authoritative. */
 function matches(event: AuditLeaf, tenant: string, query: EventListQuery): boolean {
   if (event.tenant !== tenant) return false;
   if (query.outcome && event.outcome !== query.outcome) return false;
+  if (query.actor && event.actor.principalId !== query.actor) return false;
+  if (query.requestId && event.requestId !== query.requestId) return false;
   if (query.action) return query.action.endsWith('.') ? event.action.startsWith(query.action) : event.action === query.action;
   return true;
 }
@@ -69,7 +83,7 @@ export class AuditConsoleService {
   private readonly reader: AuditLogReader;
 
   constructor(
-    dataSource: DataSource,
+    private readonly dataSource: DataSource,
     private readonly evidence: AuditEvidenceService,
     private readonly checkpointer: AuditCheckpointer,
     @Inject(AUDIT_RECORDER) private readonly audit: AuditRecorder,
@@ -93,32 +107,36 @@ export class AuditConsoleService {
    * same at event 10 and at event 10 million). Filters apply to the rows read; the list is recorded as one event.
    */
   async listEvents(query: EventListQuery, actor: AuditActor): Promise<EventPage> {
-    const head = await this.reader.head();
-    let end = Math.min(query.before ?? head.size, head.size);
-    const events: EventSummary[] = [];
-    let scanned = 0;
-    while (end > 0 && events.length < query.limit && scanned < MAX_SCANNED) {
-      const start = Math.max(0, end - WINDOW);
-      const window: AuditLeaf[] = [];
-      for await (const page of this.reader.eventPages(start, end)) for (const row of page) window.push(readLeaf(row.canonical));
-      scanned += end - start;
-      for (const event of window.reverse()) {
-        if (events.length === query.limit) {
-          end = event.seq + 1;
-          break;
-        }
-        if (matches(event, actor.tenant, query)) events.push(summaryOf(event));
-        end = event.seq;
-      }
-      if (window.length === 0) end = start;
-    }
+    // One indexed query per page (keyset on the log position, never OFFSET), over the columns stored beside each
+    // event; the page is then decoded from the canonical bytes, which are what the chain proves.
+    const params: unknown[] = [actor.tenant];
+    const where = ['tenant = $1'];
+    const add = (condition: (placeholder: string) => string, value: unknown) => {
+      params.push(value);
+      where.push(condition(`$${params.length}`));
+    };
+    if (query.before !== undefined) add((p) => `seq < ${p}`, query.before);
+    if (query.action) add((p) => (query.action?.endsWith('.') ? `starts_with(action, ${p})` : `action = ${p}`), query.action);
+    if (query.outcome) add((p) => `outcome = ${p}`, query.outcome);
+    if (query.actor) add((p) => `actor_id = ${p}`, query.actor);
+    if (query.requestId) add((p) => `request_id = ${p}`, query.requestId);
+    if (query.from) add((p) => `ts >= ${p}`, query.from);
+    if (query.to) add((p) => `ts < ${p}`, query.to);
+    params.push(query.limit + 1);
+    const rows: { seq: string; canonical: Buffer }[] = await this.dataSource.query(
+      `SELECT seq, canonical FROM audit_event WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT $${params.length}`,
+      params,
+    );
+    const page = rows.slice(0, query.limit);
+    const events = page.map((row) => readLeaf(row.canonical)).filter((event) => matches(event, actor.tenant, query)).map(summaryOf);
+    const end = rows.length > query.limit && page.length > 0 ? Number(page[page.length - 1]?.seq) : 0;
     await this.audit.record({
       action: 'audit.events_listed',
       outcome: 'success',
       actor,
       tenant: actor.tenant,
       resource: { type: 'audit_log' },
-      details: { ...(query.action ? { action: query.action } : {}), ...(query.outcome ? { outcome: query.outcome } : {}), ...(query.before === undefined ? {} : { before: query.before }), returned: events.length },
+      details: { ...filterDetails(query), returned: events.length },
     });
     return { events, nextBefore: end > 0 ? end : null };
   }

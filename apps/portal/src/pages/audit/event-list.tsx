@@ -6,12 +6,23 @@ import { ErrorMessage } from '../../components/feedback';
 interface Filter {
   action: string;
   outcome: string;
+  actor: string;
+  requestId: string;
+  /** `YYYY-MM-DDTHH:MM` from the datetime-local inputs, read as UTC. */
+  from: string;
+  to: string;
 }
+
+const EMPTY_FILTER: Filter = { action: '', outcome: '', actor: '', requestId: '', from: '', to: '' };
 
 function queryOf(filter: Filter, before: number | undefined): string {
   const params = new URLSearchParams({ limit: '50' });
   if (filter.action.trim()) params.set('action', filter.action.trim());
   if (filter.outcome) params.set('outcome', filter.outcome);
+  if (filter.actor.trim()) params.set('actor', filter.actor.trim());
+  if (filter.requestId.trim()) params.set('requestId', filter.requestId.trim());
+  if (filter.from) params.set('from', `${filter.from}:00Z`);
+  if (filter.to) params.set('to', `${filter.to}:00Z`);
   if (before !== undefined) params.set('before', String(before));
   return params.toString();
 }
@@ -21,7 +32,7 @@ function queryOf(filter: Filter, before: number | undefined): string {
  * stays as fast deep in the log as at its head; a filter that matches rarely gives short pages, never a stuck one.
  */
 export function EventList({ onOpen }: { onOpen: (id: string) => void }): ReactNode {
-  const [draft, setDraft] = useState<Filter>({ action: '', outcome: '' });
+  const [draft, setDraft] = useState<Filter>(EMPTY_FILTER);
   const [filter, setFilter] = useState<Filter>(draft);
   const [cursors, setCursors] = useState<(number | undefined)[]>([undefined]);
   const [page, setPage] = useState<EventPageView>();
@@ -61,6 +72,14 @@ export function EventList({ onOpen }: { onOpen: (id: string) => void }): ReactNo
           <option value="failure">failure</option>
           <option value="aborted">aborted</option>
         </select>
+        <label htmlFor="filter-actor">Actor (principal id)</label>
+        <input id="filter-actor" value={draft.actor} onChange={(event) => setDraft({ ...draft, actor: event.target.value })} />
+        <label htmlFor="filter-request">Request id</label>
+        <input id="filter-request" value={draft.requestId} onChange={(event) => setDraft({ ...draft, requestId: event.target.value })} />
+        <label htmlFor="filter-from">From (UTC)</label>
+        <input id="filter-from" type="datetime-local" value={draft.from} onChange={(event) => setDraft({ ...draft, from: event.target.value })} />
+        <label htmlFor="filter-to">Until (UTC, exclusive)</label>
+        <input id="filter-to" type="datetime-local" value={draft.to} onChange={(event) => setDraft({ ...draft, to: event.target.value })} />
         <button type="submit">Search</button>
       </form>
       <ErrorMessage error={error} />
