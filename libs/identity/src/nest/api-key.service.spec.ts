@@ -1,6 +1,7 @@
-import { createTestDatabase, type TestDatabase } from '@attest/db/testing';
-import { adminActor, ManualClock, resetIdentityTables, testConfig } from '../../test/factories';
-import { RecordingAuditRecorder } from '../../test/recording-audit-recorder';
+import type { TestDatabase } from '@attest/db/testing';
+import { adminActor, testConfig, type ManualClock } from '../../test/factories';
+import { useIdentityFixture } from '../../test/identity-fixture';
+import type { RecordingAuditRecorder } from '../../test/recording-audit-recorder';
 import { apiKeyMatchesHash, API_KEY_PATTERN } from '../core/api-key-format';
 import { IdentityError, IdentityErrorCode } from '../core/identity.errors';
 import { ApiKeyService } from './api-key.service';
@@ -13,14 +14,9 @@ describe(ApiKeyService.name, () => {
   let clock: ManualClock;
   let sut: ApiKeyService;
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-  });
-  afterAll(() => db.drop());
-  beforeEach(async () => {
-    await resetIdentityTables(db.dataSource);
-    audit = new RecordingAuditRecorder();
-    clock = new ManualClock();
+  const fixture = useIdentityFixture();
+  beforeEach(() => {
+    ({ db, audit, clock } = fixture());
     sut = new ApiKeyService(db.dataSource, audit, testConfig(), clock.now);
   });
 

@@ -1,6 +1,7 @@
-import { createTestDatabase, type TestDatabase } from '@attest/db/testing';
-import { adminActor, ManualClock, resetIdentityTables, testConfig } from '../../test/factories';
-import { RecordingAuditRecorder } from '../../test/recording-audit-recorder';
+import type { TestDatabase } from '@attest/db/testing';
+import { adminActor, type ManualClock } from '../../test/factories';
+import { useIdentityFixture } from '../../test/identity-fixture';
+import type { RecordingAuditRecorder } from '../../test/recording-audit-recorder';
 import { IdentityError, IdentityErrorCode } from '../core/identity.errors';
 import type { ApiKeyService } from './api-key.service';
 import { AuthenticationService } from './authentication.service';
@@ -24,17 +25,11 @@ describe(AuthenticationService.name, () => {
   let keys: ApiKeyService;
   let sut: AuthenticationService;
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-  });
-  afterAll(() => db.drop());
-  beforeEach(async () => {
-    await resetIdentityTables(db.dataSource);
-    audit = new RecordingAuditRecorder();
-    clock = new ManualClock();
-    const deps = { dataSource: db.dataSource, audit, config: testConfig(), now: clock.now };
-    keys = createApiKeyService(deps);
-    sut = createAuthenticationService(deps);
+  const fixture = useIdentityFixture();
+  beforeEach(() => {
+    ({ db, audit, clock } = fixture());
+    keys = createApiKeyService(fixture().deps);
+    sut = createAuthenticationService(fixture().deps);
   });
 
   const bearer = (key: string) => ({ authorization: `Bearer ${key}` });

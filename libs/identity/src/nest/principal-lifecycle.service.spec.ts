@@ -1,6 +1,7 @@
-import { createTestDatabase, type TestDatabase } from '@attest/db/testing';
-import { adminActor, ManualClock, resetIdentityTables, testConfig } from '../../test/factories';
-import { RecordingAuditRecorder } from '../../test/recording-audit-recorder';
+import type { TestDatabase } from '@attest/db/testing';
+import { adminActor, testConfig, type ManualClock } from '../../test/factories';
+import { useIdentityFixture } from '../../test/identity-fixture';
+import type { RecordingAuditRecorder } from '../../test/recording-audit-recorder';
 import { IdentityErrorCode } from '../core/identity.errors';
 import { createApiKeyService, createAuthenticationService } from './identity.factory';
 import { PrincipalLifecycleService } from './principal-lifecycle.service';
@@ -11,14 +12,9 @@ describe(PrincipalLifecycleService.name, () => {
   let clock: ManualClock;
   let sut: PrincipalLifecycleService;
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-  });
-  afterAll(() => db.drop());
-  beforeEach(async () => {
-    await resetIdentityTables(db.dataSource);
-    audit = new RecordingAuditRecorder();
-    clock = new ManualClock();
+  const fixture = useIdentityFixture();
+  beforeEach(() => {
+    ({ db, audit, clock } = fixture());
     sut = new PrincipalLifecycleService(db.dataSource, audit, clock.now);
   });
 

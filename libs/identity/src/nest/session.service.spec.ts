@@ -1,13 +1,13 @@
-import { createTestDatabase, type TestDatabase } from '@attest/db/testing';
-import { adminActor, ManualClock, resetIdentityTables, testConfig } from '../../test/factories';
-import { RecordingAuditRecorder } from '../../test/recording-audit-recorder';
+import type { TestDatabase } from '@attest/db/testing';
+import { adminActor, testConfig, type ManualClock } from '../../test/factories';
+import { useIdentityFixture } from '../../test/identity-fixture';
+import type { RecordingAuditRecorder } from '../../test/recording-audit-recorder';
+import { SESSION_COOKIE_NAME } from '../core/credentials';
 import { IdentityErrorCode } from '../core/identity.errors';
 import type { AuthenticationService } from './authentication.service';
 import type { ApiKeyService } from './api-key.service';
 import { createApiKeyService, createAuthenticationService, createSessionService } from './identity.factory';
 import { SessionService } from './session.service';
-
-const SESSION_COOKIE = '__Host-attest_session';
 
 describe(SessionService.name, () => {
   let db: TestDatabase;
@@ -17,22 +17,17 @@ describe(SessionService.name, () => {
   let authentication: AuthenticationService;
   let sut: SessionService;
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-  });
-  afterAll(() => db.drop());
-  beforeEach(async () => {
-    await resetIdentityTables(db.dataSource);
-    audit = new RecordingAuditRecorder();
-    clock = new ManualClock();
+  const fixture = useIdentityFixture();
+  beforeEach(() => {
+    ({ db, audit, clock } = fixture());
     // No IdP configured: the zero-configuration start.
-    const deps = { dataSource: db.dataSource, audit, config: testConfig(), now: clock.now };
+    const { deps } = fixture();
     sut = createSessionService(deps);
     keys = createApiKeyService(deps);
     authentication = createAuthenticationService({ ...deps, sessions: sut });
   });
 
-  const withCookie = (token: string) => ({ cookie: `${SESSION_COOKIE}=${token}` });
+  const withCookie = (token: string) => ({ cookie: `${SESSION_COOKIE_NAME}=${token}` });
 
   describe('without an identity provider', () => {
     it('refuses the OIDC login with SSO_NOT_CONFIGURED and says so', async () => {
