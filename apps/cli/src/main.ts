@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { describeCliError, exitCodeFor } from './cli-errors';
+import { describeError } from '@attest/util';
+import { exitCodeFor } from './cli-errors';
 import { buildProgram } from './program';
 
 buildProgram()
@@ -7,7 +8,7 @@ buildProgram()
   .then(
     () => process.exit(0),
     (error: unknown) => {
-      process.stderr.write(`attest: ${describeCliError(error)}\n`);
+      process.stderr.write(`attest: ${describeError(error)}\n`);
       process.exit(exitCodeFor(error));
     },
   );

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { telemetry } from './instrument';
-import { describeStartupFailure, startGateway, type RunningGateway } from './bootstrap/start-gateway';
+import { describeError } from '@attest/util';
+import { startGateway, type RunningGateway } from './bootstrap/start-gateway';
 
 /** Process entry point: start, and stop cleanly on SIGINT/SIGTERM so embedded PostgreSQL shuts down properly. */
 async function main(): Promise<void> {
@@ -8,7 +9,7 @@ async function main(): Promise<void> {
   try {
     gateway = await startGateway();
   } catch (error) {
-    process.stderr.write(`Attest could not start: ${describeStartupFailure(error)}\n`);
+    process.stderr.write(`Attest could not start: ${describeError(error)}\n`);
     process.exit(1);
   }
   const shutdown = (signal: NodeJS.Signals) => {
@@ -19,7 +20,7 @@ async function main(): Promise<void> {
       .then(
       () => process.exit(0),
       (error: unknown) => {
-        process.stderr.write(`shutdown failed: ${describeStartupFailure(error)}\n`);
+        process.stderr.write(`shutdown failed: ${describeError(error)}\n`);
         process.exit(1);
       },
     );

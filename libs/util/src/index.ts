@@ -1,1 +1,2 @@
 export { importEsm } from './lib/import-esm';
+export { describeError } from './lib/describe-error';

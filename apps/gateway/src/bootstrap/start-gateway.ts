@@ -1,5 +1,4 @@
-import { ConfigError } from '@attest/config';
-import { databaseConfig, DatabaseError, migrate, openDatabase, redactUrl, type DatabaseConnection } from '@attest/db';
+import { databaseConfig, migrate, openDatabase, redactUrl, type DatabaseConnection } from '@attest/db';
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { serverConfig } from '../gateway.config';
@@ -97,10 +96,3 @@ async function listen(app: NestFastifyApplication, port: number, host: string): 
   }
 }
 
-/** Maps a start-up failure to the one line a person needs; unknown errors keep their stack for the operator. */
-export function describeStartupFailure(error: unknown): string {
-  if (error instanceof ConfigError) return error.message;
-  if (error instanceof DatabaseError) return `[${error.code}] ${error.message}`;
-  if (error instanceof StartupError) return `[${error.code}] ${error.message}`;
-  return error instanceof Error ? (error.stack ?? error.message) : String(error);
-}
