@@ -1,11 +1,6 @@
-import { createTestDatabase, type TestDatabase } from '@attest/db/testing';
-import type { DatabaseConnection } from '@attest/db';
-import { ApiKeyService, CLI_ACTOR } from '@attest/identity/nest';
+import type { TestDatabase } from '@attest/db/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createGateway } from '../../../gateway/src/bootstrap/create-gateway';
+import { startTestGateway } from '../../../gateway/test/gateway-harness';
 
 export interface E2eGateway {
   url: string;
@@ -19,19 +14,10 @@ export interface E2eGateway {
   close(): Promise<void>;
 }
 
-/** The whole gateway in-process on a database of its own, listening on a free loopback port. */
+/** The whole gateway in-process on a database of its own, listening on a free loopback port, with an admin key. */
 export async function startE2eGateway(env: Record<string, string> = {}): Promise<E2eGateway> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'attest-e2e-'));
-  const saved = { ...process.env };
-  Object.assign(process.env, { ATTEST_DATA_DIR: dataDir, ATTEST_LLAMA_THREADS: '1', ...env });
-  const db = await createTestDatabase();
-  const connection: DatabaseConnection = { dataSource: db.dataSource, mode: 'external', close: async () => undefined };
-  const app = await createGateway({ connection, server: { bodyLimitBytes: 2 * 1024 * 1024, logLevel: 'error' }, announce: () => undefined });
-  await app.listen(0, '127.0.0.1');
-  const address = app.getHttpServer().address();
-  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  const keys = app.get(ApiKeyService);
-  const issueKey = async (request: { name: string; roles: string[]; models?: string[] }) => (await keys.create(request, CLI_ACTOR)).key;
+  const harness = await startTestGateway({ env, logLevel: 'error' });
+  const { url, app, db, issueKey } = harness;
   const adminKey = await issueKey({ name: 'e2e-admin', roles: ['admin', 'developer'] });
 
   return {
@@ -52,11 +38,6 @@ export async function startE2eGateway(env: Record<string, string> = {}): Promise
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     },
-    async close() {
-      await app.close();
-      await db.drop();
-      rmSync(dataDir, { recursive: true, force: true });
-      process.env = saved;
-    },
+    close: () => harness.close(),
   };
 }
