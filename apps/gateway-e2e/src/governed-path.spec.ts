@@ -112,6 +112,20 @@ describe('the governed request path, end to end', () => {
     );
   });
 
+  it('honours a key scoped by prefix (support*) the way identity defines scopes', async () => {
+    const prefixed = new OpenAI({
+      apiKey: await gateway.issueKey({ name: 'prefixed', roles: ['developer'], models: ['support*'] }),
+      baseURL: `${gateway.url}/v1`,
+      maxRetries: 0,
+    });
+    expect((await prefixed.models.list()).data.map((model) => model.id)).toEqual(['support-bot']);
+    const answer = await prefixed.chat.completions.create({ model: 'support-bot', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 4 });
+    expect(answer.choices).toHaveLength(1);
+    await expect(prefixed.chat.completions.create({ model: 'stories260k', messages: [{ role: 'user', content: 'hi' }] })).rejects.toBeInstanceOf(
+      OpenAI.PermissionDeniedError,
+    );
+  });
+
   it('refuses weights that differ from the registry before loading them, audits it and raises the alert metric', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'attest-tamper-'));
     const copy = join(folder, 'copy.gguf');

@@ -1,4 +1,4 @@
-import { findFreePort as findFreePortForTest } from '@attest/db';
+import { findFreePort } from '@attest/db';
 import { spawnGateway, waitForHttp } from '../../test/gateway-process';
 import { createTestDatabase } from '@attest/db/testing';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -18,7 +18,7 @@ describe('gateway process (npm start)', () => {
   afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('starts with zero configuration on embedded PostgreSQL, stops on SIGTERM, and keeps data across restarts', async () => {
-    const port = await findFreePortForTest();
+    const port = await findFreePort();
     const env = { PORT: String(port), ATTEST_DATA_DIR: dataDir };
     const first = spawnGateway(env);
     await waitForHttp(`http://127.0.0.1:${port}/readyz`);
@@ -39,7 +39,7 @@ describe('gateway process (npm start)', () => {
 
   // The 15 s bound itself is proven in-process (database-connection.spec.ts); here: the process exits, it never hangs.
   it('exits 1 with a clear reason when DATABASE_URL does not answer', async () => {
-    const dbPort = await findFreePortForTest();
+    const dbPort = await findFreePort();
     const gateway = spawnGateway({ DATABASE_URL: `postgres://postgres@127.0.0.1:${dbPort}/x`, PORT: '0' });
     expect(await gateway.exited).toBe(1);
     expect(gateway.output()).toContain('[DB_UNREACHABLE]');

@@ -34,7 +34,6 @@ export function statusForInference(code: InferenceErrorCode): number {
 export function statusForGovernance(code: GovernanceErrorCode): number {
   switch (code) {
     case GovernanceErrorCode.PolicyDenied:
-    case GovernanceErrorCode.ModelNotInScope:
       return 403;
     case GovernanceErrorCode.InspectionFailed:
       return 503;

@@ -2,8 +2,6 @@
 export enum GovernanceErrorCode {
   /** The policy decided deny (403). */
   PolicyDenied = 'POLICY_DENIED',
-  /** The caller's key or token is not scoped to this model (403). */
-  ModelNotInScope = 'MODEL_NOT_IN_SCOPE',
   /** PII inspection failed: refuse rather than pass unscanned text on (503, fail closed). */
   InspectionFailed = 'PII_INSPECTION_FAILED',
 }

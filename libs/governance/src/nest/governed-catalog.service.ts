@@ -1,5 +1,5 @@
 import type { ModelList } from '@attest/contracts';
-import type { Principal } from '@attest/identity';
+import { isModelInScope, type Principal } from '@attest/identity';
 import { ModelRegistryService } from '@attest/registry/nest';
 import { Injectable } from '@nestjs/common';
 
@@ -10,7 +10,7 @@ export class GovernedCatalogService {
 
   async list(principal: Principal): Promise<ModelList> {
     const servable = await this.registry.listServable(principal.tenant);
-    const visible = principal.modelScopes === null ? servable : servable.filter((model) => principal.modelScopes?.includes(model.id));
+    const visible = servable.filter((model) => isModelInScope(principal, model.id));
     return {
       object: 'list',
       data: visible.map((model) => ({ id: model.id, object: 'model', created: model.created, owned_by: model.ownedBy })),

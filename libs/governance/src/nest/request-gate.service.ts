@@ -1,5 +1,5 @@
 import { AUDIT_RECORDER, type AuditEventDraft, type AuditReceipt, type AuditRecorder } from '@attest/contracts';
-import type { Principal } from '@attest/identity';
+import { IdentityError, IdentityErrorCode, isModelInScope, type Principal } from '@attest/identity';
 import { InferenceRuntime, type ModelSpec } from '@attest/inference';
 import { countFindings, type OperatorPolicy, type PiiEngine, type PiiFinding } from '@attest/pii';
 import { PII_ENGINE } from '@attest/pii/nest';
@@ -177,11 +177,11 @@ function quotaSubjectOf(principal: Principal) {
   return { tenant: principal.tenant, principalId: principal.id, keyId: principal.keyId, teams: principal.groups };
 }
 
+/** A key scoped to `support*` may use the model by the name it asked for, its registry name or its alias. */
 function checkScope(principal: Principal, model: ResolvedModel, requested: string): void {
-  if (principal.modelScopes === null) return;
   const names = [requested, model.modelName, model.alias].filter((name): name is string => Boolean(name));
-  if (!names.some((name) => principal.modelScopes?.includes(name))) {
-    throw new GovernanceError(GovernanceErrorCode.ModelNotInScope, `This key may not use model "${requested}".`);
+  if (!names.some((name) => isModelInScope(principal, name))) {
+    throw new IdentityError(IdentityErrorCode.ModelNotInScope, `This key may not use model "${requested}".`);
   }
 }
 
