@@ -33,6 +33,15 @@ describe('OpenAI-compatible API through the official openai client', () => {
     expect(completion.usage?.total_tokens).toBe((completion.usage?.prompt_tokens ?? 0) + (completion.usage?.completion_tokens ?? 0));
   });
 
+  it('gives a request without an id of its own one id, the same in the response header and the audit log', async () => {
+    const { response } = await client.chat.completions
+      .create({ model: MODEL, messages: [{ role: 'user', content: 'Hello' }], max_tokens: 2 })
+      .withResponse();
+    const requestId = response.headers.get('x-request-id') ?? '';
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await gateway.waitForResponseEvent(requestId)).toBe('success');
+  });
+
   it('reports the overhead outside the model in a header', async () => {
     const { response } = await client.chat.completions
       .create({ model: MODEL, messages: [{ role: 'user', content: 'Hello' }], max_tokens: 4 })

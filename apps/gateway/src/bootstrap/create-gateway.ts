@@ -1,6 +1,7 @@
 import type { DatabaseConnection } from '@attest/db';
 import { ApiKeyService } from '@attest/identity/nest';
 import { ModelRegistryService } from '@attest/registry/nest';
+import { requestIdOf } from '@attest/telemetry';
 import { Logger } from '@nestjs/common';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { NestFactory } from '@nestjs/core';
@@ -20,13 +21,17 @@ export interface CreateGatewayOptions {
 
 /** Builds the Nest application on Fastify without listening, so tests can drive it in-process. */
 export async function createGateway(options: CreateGatewayOptions): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: options.server.bodyLimitBytes, trustProxy: false });
+  const adapter = new FastifyAdapter({ bodyLimit: options.server.bodyLimitBytes, trustProxy: false, genReqId: requestIdOf });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot({ connection: options.connection, logLevel: options.server.logLevel }),
     adapter,
     { bufferLogs: true, abortOnError: false },
   );
   app.useLogger(app.get(PinoLogger));
+  // Every answer names its request, so a caller can quote it to an auditor.
+  app.getHttpAdapter().getInstance().addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
   app.flushLogs();
   await app.init();
   await firstStart(app, options.announce ?? ((line) => process.stdout.write(`${line}\n`)));

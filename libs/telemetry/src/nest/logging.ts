@@ -1,9 +1,7 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Params } from 'nestjs-pino';
-import { v7 as uuidv7 } from 'uuid';
+import { requestIdOf } from '../core/request-id';
 import { currentTraceId } from '../core/tracing';
-
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * Structured JSON logs (pino): one line per event with request id and trace id. Credentials are removed before a line
@@ -13,12 +11,8 @@ export function loggingParams(level: string): Params {
   return {
     pinoHttp: {
       level,
-      genReqId: (request: IncomingMessage, response: ServerResponse) => {
-        const supplied = request.headers['x-request-id'];
-        const id = typeof supplied === 'string' && REQUEST_ID.test(supplied) ? supplied : uuidv7();
-        response.setHeader('x-request-id', id);
-        return id;
-      },
+      // The server assigned the id (requestIdOf); log lines carry the same one.
+      genReqId: (request: IncomingMessage & { id?: unknown }) => (typeof request.id === 'string' ? request.id : requestIdOf(request)),
       mixin: () => {
         const traceId = currentTraceId();
         return traceId ? { traceId } : {};
