@@ -31,3 +31,5 @@ export type { ApiKeySummary } from './core/api-key-summary';
 export { OidcRelyingParty } from './core/oidc-relying-party';
 export type { AuthorizationRequest, CompletedLogin, LogoutTokenClaims, OidcRelyingPartyOptions } from './core/oidc-relying-party';
 export { clearedCookie, LOGIN_COOKIE_NAME, loginCookie, sessionCookie } from './core/session-cookies';
+export { RATE_LIMIT_WINDOW_MS, rateLimitRetryAfter, rateLimitWindow } from './core/rate-limit';
+export type { RateLimitBucket, RateLimitRule } from './core/rate-limit';

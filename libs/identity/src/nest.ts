@@ -19,3 +19,4 @@ export type { ApiKeySession, CompletedSessionLogin, RequestFacts, SessionService
 export { API_KEY_SESSION_ISSUER } from './nest/session.repository';
 export { AuthController, SESSION_SERVICE } from './nest/auth.controller';
 export { createSessionService } from './nest/identity.factory';
+export { RateLimited, RateLimiter, RateLimitGuard } from './nest/rate-limiter';

@@ -1,5 +1,5 @@
 import type { ApiKeySummary, Principal } from '@attest/identity';
-import { ApiKeyService, Authenticated, auditActorOf, CurrentPrincipal, type IssuedApiKey } from '@attest/identity/nest';
+import { ApiKeyService, Authenticated, auditActorOf, CurrentPrincipal, type IssuedApiKey, RateLimited } from '@attest/identity/nest';
 import { Body, Controller, Get, Header, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { factsOf, parseBody } from './admin-http';
@@ -21,6 +21,7 @@ export class ApiKeysController {
 
   /** The answer holds the key in clear: never cached anywhere (RFC 9111 §5.2.2.5). */
   @Post()
+  @RateLimited('key_admin')
   @Header('cache-control', 'no-store')
   create(@CurrentPrincipal() principal: Principal, @Body() body: unknown, @Req() request: FastifyRequest): Promise<IssuedApiKey> {
     const { expiresInDays, ...rest } = parseBody(createKeyBodySchema, body);
@@ -29,6 +30,7 @@ export class ApiKeysController {
   }
 
   @Post(':id/rotate')
+  @RateLimited('key_admin')
   @HttpCode(200)
   @Header('cache-control', 'no-store')
   rotate(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: unknown, @Req() request: FastifyRequest) {
@@ -37,6 +39,7 @@ export class ApiKeysController {
   }
 
   @Post(':id/revoke')
+  @RateLimited('key_admin')
   @HttpCode(200)
   revoke(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: unknown, @Req() request: FastifyRequest): Promise<ApiKeySummary> {
     const { reason } = parseBody(revokeKeyBodySchema, body);

@@ -1,5 +1,5 @@
 import { sessionCookie } from '@attest/identity';
-import { Public, SESSION_SERVICE, type SessionService } from '@attest/identity/nest';
+import { Public, RateLimited, SESSION_SERVICE, type SessionService } from '@attest/identity/nest';
 import { Body, Controller, Get, Header, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { factsOf, parseBody } from './admin-http';
@@ -36,6 +36,7 @@ export class SignInController {
   @Post('session')
   @Public()
   @UseGuards(SameOriginGuard)
+  @RateLimited('sign_in')
   @HttpCode(200)
   @Header('cache-control', 'no-store')
   async signIn(@Body() body: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<SignedInPrincipal> {

@@ -1,4 +1,5 @@
 import type { DatabaseConnection } from '@attest/db';
+import { identityConfig } from '@attest/identity';
 import { ApiKeyService } from '@attest/identity/nest';
 import { ModelRegistryService } from '@attest/registry/nest';
 import { requestIdOf } from '@attest/telemetry';
@@ -8,6 +9,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from '../app.module';
 import type { ServerConfig } from '../gateway.config';
+import { addSecurityHeaders } from './security-headers';
 
 export interface CreateGatewayOptions {
   connection: DatabaseConnection;
@@ -32,6 +34,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Nest
   app.getHttpAdapter().getInstance().addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
+  addSecurityHeaders(app.getHttpAdapter().getInstance(), identityConfig.load().publicUrl);
   app.flushLogs();
   await app.init();
   await firstStart(app, options.announce ?? ((line) => process.stdout.write(`${line}\n`)));

@@ -1,4 +1,4 @@
-import { DatabaseError, DatabaseErrorCode } from '@attest/db';
+import { DatabaseError, DatabaseErrorCode, isDatabaseUnavailable } from '@attest/db';
 import { openAiError, type OpenAiError } from '@attest/contracts';
 import { AuditError } from '@attest/audit/nest';
 import { GovernanceError } from '@attest/governance';
@@ -87,6 +87,7 @@ export function toErrorResponse(error: unknown): ErrorResponse {
     const response = build(httpStatusForIdentityError(error.code), error.message, error.code);
     const challenge = wwwAuthenticateFor(error.code);
     if (challenge) response.headers = { 'www-authenticate': challenge };
+    if (error.retryAfterSeconds !== undefined) response.headers = { ...response.headers, 'retry-after': String(error.retryAfterSeconds) };
     return response;
   }
   if (error instanceof RegistryError) return build(httpStatusForRegistryError(error.code), publicMessage(error), error.code, 'model');
@@ -113,6 +114,8 @@ export function toErrorResponse(error: unknown): ErrorResponse {
   if (error instanceof PolicyError) return build(statusForPolicy(error.code), error.message, error.code);
   if (error instanceof DatabaseError) return fromDatabaseError(error);
   if (error instanceof HttpException) return fromHttpException(error);
+  // A read that found the database down (authentication, model lookup) refuses like a failed audit commit: 503.
+  if (isDatabaseUnavailable(error)) return build(503, 'The database is unavailable; nothing was served.', DatabaseErrorCode.Unreachable);
   return build(500, 'Internal error; the request was not completed.', 'internal_error');
 }
 

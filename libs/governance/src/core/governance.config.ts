@@ -12,6 +12,18 @@ export const governanceConfig = defineConfig('governance', {
     schema: booleanFlag.default(true),
     description: 'true to count PII in generated text and redact it per the policy obligations (default true)',
   },
+  piiEnabled: {
+    env: 'ATTEST_PII_ENABLED',
+    schema: booleanFlag.default(true),
+    description:
+      'false skips PII inspection of prompts and answers; every other step, the audit log included, stays on (for measurement or data known to hold none; default true)',
+  },
+  policyEnabled: {
+    env: 'ATTEST_POLICY_ENABLED',
+    schema: booleanFlag.default(true),
+    description:
+      'false admits every request the key\'s model scope allows without a Cedar decision; its audit events name the policy id attest:policy-disabled (default true)',
+  },
 });
 
 export type GovernanceConfig = ReturnType<typeof governanceConfig.load>;

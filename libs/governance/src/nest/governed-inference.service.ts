@@ -85,7 +85,7 @@ export class GovernedInferenceService {
     const admitted = await this.gate.admit({ ...call, inputs });
     const messages = call.messages?.map((message, index) => ({ ...message, content: admitted.texts[index] ?? '' }));
     // Nothing to redact: stream straight through, with no held-back tail delaying the first token.
-    const redacts = this.config.scanOutput && Object.keys(admitted.redaction).length > 0;
+    const redacts = this.scansOutput() && Object.keys(admitted.redaction).length > 0;
     const redactor = redacts ? this.pii.createStreamRedactor(admitted.redaction) : undefined;
     let emitted = '';
     const emit = (text: string) => {
@@ -111,7 +111,7 @@ export class GovernedInferenceService {
     stopwatch.stopModel();
     if (redactor) emit(redactor.flush());
     const text = redactor || sink ? emitted : result.text;
-    const outputFindings = this.config.scanOutput ? this.gate.analyze(result.text, this.outputEntities(admitted)) : [];
+    const outputFindings = this.scansOutput() ? this.gate.analyze(result.text, this.outputEntities(admitted)) : [];
     const outputPii = countFindings(outputFindings);
     for (const [type, count] of Object.entries(outputPii)) this.metrics?.piiFindings.inc({ type, stage: 'output' }, count);
     await this.recordResponse(call, admitted, stopwatch, {
@@ -123,6 +123,10 @@ export class GovernedInferenceService {
     });
     await this.gate.recordTokens(call.principal, admitted.decision, result.usage.promptTokens + result.usage.completionTokens);
     return { text, finishReason: result.finishReason, usage: result.usage, model: admitted.model, stopwatch };
+  }
+
+  private scansOutput(): boolean {
+    return this.config.scanOutput && this.config.piiEnabled;
   }
 
   /**

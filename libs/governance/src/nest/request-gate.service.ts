@@ -9,9 +9,11 @@ import { QuotaError } from '@attest/policy';
 import type { ResolvedModel } from '@attest/registry';
 import { ModelRegistryService } from '@attest/registry/nest';
 import { GatewayMetrics, inSpan } from '@attest/telemetry';
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit, Optional } from '@nestjs/common';
 import { requestEvent, type RequestEventInput, type RequestMeta } from '../core/audit-drafts';
+import type { GovernanceConfig } from '../core/governance.config';
 import { GovernanceError, GovernanceErrorCode } from '../core/governance.errors';
+import { GOVERNANCE_CONFIG } from './governance.tokens';
 
 export type GovernedAction = 'chat' | 'completion' | 'embedding';
 
@@ -41,7 +43,7 @@ export interface AdmittedCall {
  * before it is thrown; a commit that fails refuses the request before any inference happens (fail closed).
  */
 @Injectable()
-export class RequestGateService {
+export class RequestGateService implements OnModuleInit {
   constructor(
     private readonly registry: ModelRegistryService,
     @Inject(PII_ENGINE) private readonly pii: PiiEngine,
@@ -49,8 +51,15 @@ export class RequestGateService {
     @Inject(AUDIT_RECORDER) private readonly audit: AuditRecorder,
     private readonly quotas: QuotaService,
     private readonly runtime: InferenceRuntime,
+    @Inject(GOVERNANCE_CONFIG) private readonly config: Pick<GovernanceConfig, 'piiEnabled' | 'policyEnabled'>,
     @Optional() private readonly metrics?: GatewayMetrics,
   ) {}
+
+  onModuleInit(): void {
+    const logger = new Logger('governance');
+    if (!this.config.piiEnabled) logger.warn('PII inspection is OFF (ATTEST_PII_ENABLED=false): prompts and answers pass unscanned.');
+    if (!this.config.policyEnabled) logger.warn(`Policy is OFF (ATTEST_POLICY_ENABLED=false): requests are admitted as ${POLICY_DISABLED_ID}.`);
+  }
 
   async admit(request: GateRequest): Promise<AdmittedCall> {
     const model = await inSpan('attest.resolve_model', { 'gen_ai.request.model': request.model }, () =>
@@ -58,12 +67,12 @@ export class RequestGateService {
     );
     checkScope(request.principal, model, request.model);
     const findings = await inSpan('attest.pii_scan', { 'attest.pii.inputs': request.inputs.length }, () =>
-      request.inputs.map((text) => this.analyze(text)),
+      request.inputs.map((text) => (this.config.piiEnabled ? this.analyze(text) : [])),
     );
     const pii = countFindings(findings.flat());
     for (const [type, count] of Object.entries(pii)) this.metrics?.piiFindings.inc({ type, stage: 'input' }, count);
     const decision = await inSpan('attest.policy_decision', {}, (span) => {
-      const made = this.decide(request, model, Object.keys(pii));
+      const made = this.config.policyEnabled ? this.decide(request, model, Object.keys(pii)) : policyDisabledDecision();
       span.setAttributes({ 'attest.policy.decision': made.decision, 'attest.policy.bundle': made.bundleSha256 });
       return made;
     });
@@ -169,6 +178,20 @@ export class RequestGateService {
     const relevant = findings.filter((finding) => finding.type in redaction || '*' in redaction);
     return relevant.length === 0 ? text : this.pii.transform(text, relevant, redaction).text;
   }
+}
+
+/** With ATTEST_POLICY_ENABLED=false every in-scope request is admitted; the log says so on every event. */
+export const POLICY_DISABLED_ID = 'attest:policy-disabled';
+
+function policyDisabledDecision(): PolicyDecision {
+  return {
+    decision: 'allow',
+    policyIds: [POLICY_DISABLED_ID],
+    reasons: ['policy evaluation is turned off by ATTEST_POLICY_ENABLED=false'],
+    obligations: { redact: [], storeRawContent: true },
+    bundleSha256: POLICY_DISABLED_ID,
+    errors: [],
+  };
 }
 
 const EVERY_TYPE: OperatorPolicy = { '*': { operator: 'replace' } };

@@ -142,6 +142,16 @@ export const identityConfig = defineConfig('identity', {
     schema: duration('8h'),
     description: 'lifetime of a portal session (default 8h)',
   },
+  signInRateLimit: {
+    env: 'ATTEST_SIGN_IN_RATE_LIMIT',
+    schema: z.coerce.number().int().min(1).max(100_000).default(20),
+    description: 'sign-in attempts (API key sign-in, SSO login and callback) per source IP per minute, across replicas (default 20)',
+  },
+  keyAdminRateLimit: {
+    env: 'ATTEST_KEY_ADMIN_RATE_LIMIT',
+    schema: z.coerce.number().int().min(1).max(100_000).default(30),
+    description: 'API key create/rotate/revoke requests per principal per minute, across replicas (default 30)',
+  },
 });
 
 export type IdentityConfig = ReturnType<typeof identityConfig.load>;

@@ -33,6 +33,8 @@ export enum IdentityErrorCode {
   IdpUnavailable = 'IDP_UNAVAILABLE',
   /** Single sign-on was asked for, but no IdP client is configured (ATTEST_OIDC_ISSUER, _CLIENT_ID, _CLIENT_SECRET). */
   SsoNotConfigured = 'SSO_NOT_CONFIGURED',
+  /** Too many sign-in or key administration requests from one source in the current window. */
+  RateLimited = 'RATE_LIMITED',
 }
 
 /** The HTTP status each code suggests; the gateway's error filter owns the final mapping. */
@@ -58,6 +60,8 @@ export function httpStatusForIdentityError(code: IdentityErrorCode): number {
       return 404;
     case IdentityErrorCode.IdpUnavailable:
       return 503;
+    case IdentityErrorCode.RateLimited:
+      return 429;
     default: {
       const unreachable: never = code;
       return unreachable;
@@ -82,6 +86,7 @@ const defaultMessages: Record<IdentityErrorCode, string> = {
   [IdentityErrorCode.IdpUnavailable]: 'The identity provider is unavailable.',
   [IdentityErrorCode.SsoNotConfigured]:
     'Single sign-on is not configured (ATTEST_OIDC_ISSUER, ATTEST_OIDC_CLIENT_ID, ATTEST_OIDC_CLIENT_SECRET); sign in with an API key.',
+  [IdentityErrorCode.RateLimited]: 'Too many attempts; wait and try again.',
 };
 
 /**
@@ -93,15 +98,18 @@ const defaultMessages: Record<IdentityErrorCode, string> = {
 export class IdentityError extends Error {
   /** The genuine key a refusal concerns (expired, revoked), for the audit event; never shown to the caller. */
   readonly keyId?: string;
+  /** For RATE_LIMITED: seconds until the caller may try again (the Retry-After header). */
+  readonly retryAfterSeconds?: number;
 
   constructor(
     readonly code: IdentityErrorCode,
     message: string = defaultMessages[code],
-    options?: { cause?: unknown; keyId?: string },
+    options?: { cause?: unknown; keyId?: string; retryAfterSeconds?: number },
   ) {
     super(message, options);
     this.name = 'IdentityError';
     if (options?.keyId) this.keyId = options.keyId;
+    if (options?.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
   }
 
   get httpStatus(): number {

@@ -4,6 +4,7 @@ import { readCookie, SESSION_COOKIE_NAME } from '../core/credentials';
 import type { Principal } from '../core/principal';
 import { clearedCookie, LOGIN_COOKIE_NAME, loginCookie, sessionCookie } from '../core/session-cookies';
 import { Authenticated, CurrentPrincipal, Public } from './authenticated.decorator';
+import { RateLimited } from './rate-limiter';
 import { SessionService, type RequestFacts } from './session.service';
 
 export const SESSION_SERVICE = Symbol.for('attest.SessionService');
@@ -25,6 +26,7 @@ export class AuthController {
 
   @Get('login')
   @Public()
+  @RateLimited('sign_in')
   async login(@Query('returnTo') returnTo: string | undefined, @Res() reply: FastifyReply): Promise<void> {
     const { authorizationUrl, state } = await this.sessions.startLogin(returnTo);
     await reply.header('set-cookie', loginCookie(state)).header('cache-control', 'no-store').redirect(authorizationUrl, 302);
@@ -32,6 +34,7 @@ export class AuthController {
 
   @Get('callback')
   @Public()
+  @RateLimited('sign_in')
   async callback(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const login = await this.sessions.completeLogin(queryOf(request), readCookie(request.headers.cookie, LOGIN_COOKIE_NAME), factsOf(request));
     await reply

@@ -9,8 +9,10 @@ import { AuthController, SESSION_SERVICE } from './auth.controller';
 import { PrincipalLifecycleService } from './principal-lifecycle.service';
 import { createApiKeyService, createAuthenticationService, createSessionService } from './identity.factory';
 import type { SessionService } from './session.service';
+import { IDENTITY_CONFIG } from './identity.tokens';
+import { RateLimiter, RateLimitGuard } from './rate-limiter';
 
-export const IDENTITY_CONFIG = Symbol.for('attest.IdentityConfig');
+export { IDENTITY_CONFIG };
 
 export interface IdentityModuleOptions {
   /** Defaults to identityConfig.load() (the process environment). */
@@ -61,9 +63,11 @@ const PROVIDERS: Provider[] = [
       new PrincipalLifecycleService(dataSource, audit, options.now),
   },
   AuthenticationGuard,
+  RateLimiter,
+  RateLimitGuard,
 ];
 
-const EXPORTS = [IDENTITY_CONFIG, SESSION_SERVICE, ApiKeyService, AuthenticationService, PrincipalLifecycleService, AuthenticationGuard];
+const EXPORTS = [IDENTITY_CONFIG, SESSION_SERVICE, ApiKeyService, AuthenticationService, PrincipalLifecycleService, AuthenticationGuard, RateLimiter, RateLimitGuard];
 
 /**
  * Global: provides AuthenticationService, ApiKeyService, the guard behind `@Authenticated`, and the /auth routes of
