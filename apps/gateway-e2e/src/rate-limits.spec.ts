@@ -54,7 +54,7 @@ describe('rate limits on sign-in and API key administration', () => {
     expect(listed.status).toBe(200);
     expect((listed.body['keys'] as { name: string }[]).map((key) => key.name)).not.toContain('third');
 
-    const otherAdmin = await gateway.issueKey({ name: 'other-admin', roles: ['admin'] });
+    const otherAdmin = await gateway.issueKey({ name: 'other-admin', roles: ['admin'], holder: 'person' });
     expect((await create(otherAdmin, 'by-other-admin')).status).toBe(201);
   });
 });

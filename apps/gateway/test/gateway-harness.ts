@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGateway } from '../src/bootstrap/create-gateway';
-import type { ServerConfig } from '../src/gateway.config';
+import { serverConfig, type ServerConfig } from '../src/gateway.config';
 
 export interface GatewayHarness {
   app: NestFastifyApplication;
@@ -14,7 +14,7 @@ export interface GatewayHarness {
   /** `http://127.0.0.1:<port>` of the listening gateway. */
   url: string;
   /** Issues a key as the CLI would; returns it in clear. */
-  issueKey(request: { name: string; roles: string[]; models?: string[] }): Promise<string>;
+  issueKey(request: { name: string; roles: string[]; models?: string[]; holder?: 'service' | 'person' }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -38,9 +38,11 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   Object.assign(process.env, { ATTEST_DATA_DIR: dataDir, ATTEST_LLAMA_THREADS: '1', ...options.env });
   const db = await createTestDatabase();
   const connection: DatabaseConnection = { dataSource: db.dataSource, mode: 'external', close: async () => undefined };
+  // Slow-client timeouts come from the environment (ATTEST_HEADERS_TIMEOUT_MS, ...), so a spec can shorten them.
+  const { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs } = serverConfig.load(process.env);
   const app = await createGateway({
     connection,
-    server: { bodyLimitBytes: options.bodyLimitBytes ?? 2 * 1024 * 1024, logLevel: options.logLevel ?? 'silent' },
+    server: { bodyLimitBytes: options.bodyLimitBytes ?? 2 * 1024 * 1024, logLevel: options.logLevel ?? 'silent', headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs },
     announce: () => undefined,
   });
   await app.listen(options.port ?? 0, '127.0.0.1');

@@ -1,3 +1,4 @@
+import { parseVerifierKey, verifyBundle } from '@attest/audit';
 import { AuditCheckpointer } from '@attest/audit/nest';
 import { ModelRegistryService } from '@attest/registry/nest';
 import { join } from 'node:path';
@@ -33,7 +34,7 @@ describe('admin API', () => {
     ensurePortalBuilt();
     // Checkpoints only when a spec asks for one, so "not yet sealed" is deterministic.
     sut = await startPortalTestApp({ env: { ATTEST_AUDIT_CHECKPOINT_INTERVAL_MS: '3600000' } });
-    adminKey = await sut.issueKey({ name: 'api-admin', roles: ['admin'] });
+    adminKey = await sut.issueKey({ name: 'api-admin', roles: ['admin'], holder: 'person' });
   });
   afterAll(() => sut.close());
 
@@ -67,15 +68,27 @@ describe('admin API', () => {
   });
 
   it('refuses an auditor who tries an admin action', async () => {
-    const auditorKey = await sut.issueKey({ name: 'api-auditor', roles: ['auditor'] });
+    const auditorKey = await sut.issueKey({ name: 'api-auditor', roles: ['auditor'], holder: 'person' });
     const answer = await call('POST', '/api/admin/keys', auditorKey, { name: 'sneaky', roles: ['admin'] });
     expect(answer.status).toBe(403);
     expect((await call('GET', '/api/admin/keys', adminKey)).body['keys']).not.toEqual(expect.arrayContaining([expect.objectContaining({ name: 'sneaky' })]));
   });
 
+  it('lets the policy bundle refuse a service key even with the admin role, and audits the refusal with its policy id', async () => {
+    const serviceKey = await sut.issueKey({ name: 'ci-pipeline', roles: ['admin'] });
+    const answer = await call('POST', '/api/admin/keys', serviceKey, { name: 'minted-by-ci', roles: ['admin'] });
+    expect(answer.status).toBe(403);
+    expect(JSON.stringify(answer.body)).toContain('admin.people-only');
+    const rows: { doc: { outcome: string; policy: { policyIds: string[] }; details: { adminAction: string } } }[] = await sut.db.dataSource.query(
+      `SELECT convert_from(canonical, 'UTF8')::jsonb AS doc FROM audit_event WHERE action = 'admin.denied' ORDER BY seq DESC LIMIT 1`,
+    );
+    expect(rows[0]?.doc).toMatchObject({ outcome: 'denied', policy: { policyIds: ['admin.people-only'] }, details: { adminAction: 'manage_keys' } });
+    expect((await call('GET', '/api/admin/keys', adminKey)).body['keys']).not.toEqual(expect.arrayContaining([expect.objectContaining({ name: 'minted-by-ci' })]));
+  });
+
   it('lists versions with their GGUF metadata and enforces four-eyes on approval', async () => {
-    const firstApprover = await sut.issueKey({ name: 'approver-one', roles: ['model-approver'] });
-    const secondApprover = await sut.issueKey({ name: 'approver-two', roles: ['model-approver'] });
+    const firstApprover = await sut.issueKey({ name: 'approver-one', roles: ['model-approver'], holder: 'person' });
+    const secondApprover = await sut.issueKey({ name: 'approver-two', roles: ['model-approver'], holder: 'person' });
     const registrantId = await principalIdOf(firstApprover);
     await sut.app.get(ModelRegistryService).register(
       { name: 'stories-copy', source: { kind: 'local_gguf', path: BUILTIN_GGUF } },
@@ -87,8 +100,9 @@ describe('admin API', () => {
     expect(versions.find((version) => version.model === 'stories-copy')).toMatchObject({ status: 'draft', gguf: { architecture: 'llama' } });
 
     const own = await call('POST', '/api/admin/models/stories-copy@1/approve', firstApprover, {});
+    // The active Cedar bundle refuses it before the registry's own four-eyes check would.
     expect(own.status).toBe(403);
-    expect(JSON.stringify(own.body)).toContain('FOUR_EYES_REQUIRED');
+    expect(JSON.stringify(own.body)).toContain('admin.four-eyes-approval');
 
     const second = await call('POST', '/api/admin/models/stories-copy@1/approve', secondApprover, { comment: 'card reviewed' });
     expect(second.status).toBe(200);
@@ -145,7 +159,7 @@ describe('admin API', () => {
   });
 
   it('shows an auditor one event with its inclusion proof checked, and records that the auditor looked', async () => {
-    const auditorKey = await sut.issueKey({ name: 'event-auditor', roles: ['auditor'] });
+    const auditorKey = await sut.issueKey({ name: 'event-auditor', roles: ['auditor'], holder: 'person' });
     const [row] = (await sut.db.dataSource.query(`SELECT id FROM audit_event WHERE action = 'api_key.created' ORDER BY seq LIMIT 1`)) as { id: string }[];
     await sut.app.get(AuditCheckpointer).checkpoint();
 
@@ -159,14 +173,14 @@ describe('admin API', () => {
   });
 
   it('reports an event that no signed checkpoint covers yet as pending', async () => {
-    const auditorKey = await sut.issueKey({ name: 'pending-auditor', roles: ['auditor'] });
+    const auditorKey = await sut.issueKey({ name: 'pending-auditor', roles: ['auditor'], holder: 'person' });
     const [row] = (await sut.db.dataSource.query(`SELECT id FROM audit_event WHERE action = 'api_key.created' ORDER BY seq DESC LIMIT 1`)) as { id: string }[];
     const answer = await call('GET', `/api/audit/events/${row!.id}`, auditorKey);
     expect(answer.body).toMatchObject({ event: { id: row!.id }, integrity: { status: 'pending' } });
   });
 
   it('lists the tenant’s events newest first, filtered, in keyset pages, and records the search', async () => {
-    const auditorKey = await sut.issueKey({ name: 'list-auditor', roles: ['auditor'] });
+    const auditorKey = await sut.issueKey({ name: 'list-auditor', roles: ['auditor'], holder: 'person' });
     for (const name of ['list-a', 'list-b', 'list-c']) await sut.issueKey({ name, roles: ['developer'] });
     type Page = { events: { seq: number; action: string; resource: string }[]; nextBefore: number | null };
 
@@ -182,8 +196,8 @@ describe('admin API', () => {
   });
 
   it('searches by actor, request id and a UTC time range, newest first', async () => {
-    const auditorKey = await sut.issueKey({ name: 'search-auditor', roles: ['auditor'] });
-    await sut.issueKey({ name: 'search-target', roles: ['developer'] });
+    const auditorKey = await sut.issueKey({ name: 'search-auditor', roles: ['auditor'], holder: 'person' });
+    await sut.issueKey({ name: 'search-target', roles: ['developer'], holder: 'person' });
     type Page = { events: { seq: number; action: string; actorId: string; requestId: string | null; ts: string }[]; nextBefore: number | null };
     const [latest] = (await sut.db.dataSource.query(
       `SELECT actor_id, ts FROM audit_event WHERE action = 'api_key.created' ORDER BY seq DESC LIMIT 1`,
@@ -209,10 +223,38 @@ describe('admin API', () => {
   });
 
   it('verifies the whole log for an auditor', async () => {
-    const auditorKey = await sut.issueKey({ name: 'log-auditor', roles: ['auditor'] });
+    const auditorKey = await sut.issueKey({ name: 'log-auditor', roles: ['auditor'], holder: 'person' });
     const answer = await call('POST', '/api/audit/verify', auditorKey);
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ ok: true });
     expect(answer.body['size']).toBeGreaterThan(0);
+  });
+
+  it('exports an evidence bundle to an auditor that verifies offline, audits the export, and refuses it to an admin', async () => {
+    const auditorKey = await sut.issueKey({ name: 'export-auditor', roles: ['auditor'], holder: 'person' });
+    const range = { from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() };
+    const response = await fetch(`${sut.url}/api/audit/exports`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${auditorKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(range),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/x-tar');
+    const verifierKey = response.headers.get('x-attest-verifier-key') ?? '';
+    const bundle = Buffer.from(await response.arrayBuffer());
+    const report = verifyBundle(bundle, { trustedKeys: [{ verifier: parseVerifierKey(verifierKey) }] });
+    expect(report).toMatchObject({ ok: true });
+    expect(Number(response.headers.get('x-attest-bundle-events'))).toBeGreaterThan(0);
+
+    const tampered = Buffer.from(bundle);
+    const at = tampered.indexOf(Buffer.from('"action"'));
+    tampered[at + 2] = tampered[at + 2] === 0x63 ? 0x64 : 0x63;
+    expect(verifyBundle(tampered, { trustedKeys: [{ verifier: parseVerifierKey(verifierKey) }] }).ok).toBe(false);
+
+    const exports: { n: string }[] = await sut.db.dataSource.query(`SELECT count(*)::text AS n FROM audit_event WHERE action = 'audit.exported'`);
+    expect(Number(exports[0]?.n)).toBe(1);
+    const byAdmin = await call('POST', '/api/audit/exports', adminKey, range);
+    expect(byAdmin.status).toBe(403);
+    expect((await call('POST', '/api/audit/exports', auditorKey, { from: range.to, to: range.from })).status).toBe(400);
   });
 });

@@ -20,7 +20,7 @@ describe('portal sign-in with an API key (no SSO configured)', () => {
   });
 
   it('signs an admin in with a key through the form and keeps neither the key nor a readable session in the page', async () => {
-    const adminKey = await sut.issueKey({ name: 'bootstrap-like-admin', roles: ['admin'] });
+    const adminKey = await sut.issueKey({ name: 'bootstrap-like-admin', roles: ['admin'], holder: 'person' });
     browser = await launchBrowser();
     const { page, context } = browser;
 

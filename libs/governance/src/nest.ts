@@ -6,3 +6,5 @@ export { GovernedInferenceService } from './nest/governed-inference.service';
 export type { GenerationOutcome, GovernedGeneration, TextSink } from './nest/governed-inference.service';
 export { RequestGateService, redactionPolicy, toModelSpec } from './nest/request-gate.service';
 export type { AdmittedCall, GateRequest, GovernedAction } from './nest/request-gate.service';
+export { AdminActGate } from './nest/admin-act-gate.service';
+export type { AdminAction, AdminActRequest } from './nest/admin-act-gate.service';

@@ -67,13 +67,15 @@ export function registerKeysCommand(program: Command, audit: CliAuditRecorderFac
       .requiredOption('--role <roles>', 'role(s): admin, auditor, model-approver, policy-author, developer (comma-separated or repeated)', list)
       .option('--models <models>', 'models or aliases it may use, comma-separated (`name*` for a prefix); default all', list)
       .option('--actions <actions>', 'actions it may perform, e.g. chat,embeddings; default all', list)
-      .option('--expires <duration>', 'lifetime such as 90d, 12h, 2w, or never (if allowed); default 90d'),
-  ).action(async (options: ConnectionOptions & { name: string; role: string[]; models?: string[]; actions?: string[]; expires?: string }, command: Command) => {
+      .option('--expires <duration>', 'lifetime such as 90d, 12h, 2w, or never (if allowed); default 90d')
+      .option('--person', "a named person's own key (admin acts need a person under the shipped policies); default: a service key"),
+  ).action(async (options: ConnectionOptions & { name: string; role: string[]; models?: string[]; actions?: string[]; expires?: string; person?: boolean }, command: Command) => {
     const issued = await withKeys(command, options, audit, (service, actor) =>
       service.create(
         {
           name: options.name,
           roles: options.role,
+          ...(options.person ? { holder: 'person' as const } : {}),
           ...(options.models ? { models: options.models } : {}),
           ...(options.actions ? { actions: options.actions } : {}),
           ...(options.expires !== undefined ? { expiresInMs: lifetime(options.expires) } : {}),

@@ -8,7 +8,7 @@ export interface E2eGateway {
   db: TestDatabase;
   /** A freshly issued admin key for the official client. */
   adminKey: string;
-  issueKey(request: { name: string; roles: string[]; models?: string[] }): Promise<string>;
+  issueKey(request: { name: string; roles: string[]; models?: string[]; holder?: 'service' | 'person' }): Promise<string>;
   /** Polls the audit log until the request's response event exists; returns its outcome. */
   waitForResponseEvent(requestId: string, timeoutMs?: number): Promise<string>;
   close(): Promise<void>;
@@ -18,7 +18,7 @@ export interface E2eGateway {
 export async function startE2eGateway(env: Record<string, string> = {}): Promise<E2eGateway> {
   const harness = await startTestGateway({ env, logLevel: 'error' });
   const { url, app, db, issueKey } = harness;
-  const adminKey = await issueKey({ name: 'e2e-admin', roles: ['admin', 'developer'] });
+  const adminKey = await issueKey({ name: 'e2e-admin', roles: ['admin', 'developer'], holder: 'person' });
 
   return {
     url,

@@ -1,9 +1,11 @@
+import { GovernanceModule } from '@attest/governance/nest';
 import { PolicyModule } from '@attest/policy/nest';
 import { RegistryModule } from '@attest/registry/nest';
 import { Module } from '@nestjs/common';
 import { ApiKeysController } from './api-keys.controller';
 import { AuditConsoleController } from './audit-console.controller';
 import { AuditConsoleService } from './audit-console.service';
+import { AuditExportService } from './audit-export.service';
 import { ModelsController } from './models.controller';
 import { PoliciesController } from './policies.controller';
 import { SignInController } from './sign-in.controller';
@@ -18,8 +20,8 @@ import { SameOriginGuard } from './same-origin.guard';
  * imports: [DatabaseModule.forConnection(connection), AuditModule, IdentityModule, RegistryModule, PolicyModule, AdminModule]
  */
 @Module({
-  imports: [RegistryModule, PolicyModule],
+  imports: [RegistryModule, PolicyModule, GovernanceModule],
   controllers: [SignInController, ApiKeysController, ModelsController, PoliciesController, AuditConsoleController],
-  providers: [SameOriginGuard, PortalStaticServer, AuditConsoleService],
+  providers: [SameOriginGuard, PortalStaticServer, AuditConsoleService, AuditExportService],
 })
 export class AdminModule {}

@@ -1,7 +1,9 @@
+import { AdminActGate } from '@attest/governance/nest';
 import type { ApiKeySummary, Principal } from '@attest/identity';
 import { ApiKeyService, Authenticated, auditActorOf, CurrentPrincipal, type IssuedApiKey, RateLimited } from '@attest/identity/nest';
 import { Body, Controller, Get, Header, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { actFactsOf, tenantResource } from './admin-acts';
 import { factsOf, parseBody } from './admin-http';
 import { createKeyBodySchema, daysToMs, revokeKeyBodySchema, rotateKeyBodySchema } from './admin-requests';
 import { SameOriginGuard } from './same-origin.guard';
@@ -11,7 +13,15 @@ import { SameOriginGuard } from './same-origin.guard';
 @UseGuards(SameOriginGuard)
 @Authenticated({ roles: ['admin'] })
 export class ApiKeysController {
-  constructor(private readonly keys: ApiKeyService) {}
+  constructor(
+    private readonly keys: ApiKeyService,
+    private readonly acts: AdminActGate,
+  ) {}
+
+  /** Every change to keys is decided by the active policy bundle (`manage_keys`); a refusal is audited. */
+  private authorize(principal: Principal, request: FastifyRequest, keyId?: string): Promise<unknown> {
+    return this.acts.authorize({ principal, action: 'manage_keys', resource: tenantResource('api_key', principal.tenant, keyId), facts: actFactsOf(request) });
+  }
 
   @Get()
   @Header('cache-control', 'no-store')
@@ -23,9 +33,10 @@ export class ApiKeysController {
   @Post()
   @RateLimited('key_admin')
   @Header('cache-control', 'no-store')
-  create(@CurrentPrincipal() principal: Principal, @Body() body: unknown, @Req() request: FastifyRequest): Promise<IssuedApiKey> {
+  async create(@CurrentPrincipal() principal: Principal, @Body() body: unknown, @Req() request: FastifyRequest): Promise<IssuedApiKey> {
     const { expiresInDays, ...rest } = parseBody(createKeyBodySchema, body);
     const expiresInMs = daysToMs(expiresInDays);
+    await this.authorize(principal, request);
     return this.keys.create({ ...rest, ...(expiresInMs === undefined ? {} : { expiresInMs }) }, auditActorOf(principal, factsOf(request)));
   }
 
@@ -33,16 +44,18 @@ export class ApiKeysController {
   @RateLimited('key_admin')
   @HttpCode(200)
   @Header('cache-control', 'no-store')
-  rotate(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: unknown, @Req() request: FastifyRequest) {
+  async rotate(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: unknown, @Req() request: FastifyRequest) {
     const { overlapHours } = parseBody(rotateKeyBodySchema, body);
+    await this.authorize(principal, request, id);
     return this.keys.rotate(id, overlapHours === undefined ? {} : { overlapMs: overlapHours * 3_600_000 }, auditActorOf(principal, factsOf(request)));
   }
 
   @Post(':id/revoke')
   @RateLimited('key_admin')
   @HttpCode(200)
-  revoke(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: unknown, @Req() request: FastifyRequest): Promise<ApiKeySummary> {
+  async revoke(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: unknown, @Req() request: FastifyRequest): Promise<ApiKeySummary> {
     const { reason } = parseBody(revokeKeyBodySchema, body);
+    await this.authorize(principal, request, id);
     return this.keys.revoke(id, auditActorOf(principal, factsOf(request)), reason ?? null);
   }
 }

@@ -1,10 +1,13 @@
 import type { VerifyReport } from '@attest/audit';
+import { AdminActGate } from '@attest/governance/nest';
 import type { Principal } from '@attest/identity';
 import { Authenticated, auditActorOf, CurrentPrincipal } from '@attest/identity/nest';
-import { Controller, Get, Header, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { actFactsOf, tenantResource } from './admin-acts';
 import { factsOf, parseBody } from './admin-http';
-import { eventListQuerySchema } from './admin-requests';
+import { eventListQuerySchema, exportBodySchema } from './admin-requests';
+import { AuditExportService } from './audit-export.service';
 import { AuditConsoleService, type EventDetail, type EventPage } from './audit-console.service';
 import { SameOriginGuard } from './same-origin.guard';
 
@@ -13,11 +16,20 @@ import { SameOriginGuard } from './same-origin.guard';
 @UseGuards(SameOriginGuard)
 @Authenticated({ roles: ['auditor', 'admin'] })
 export class AuditConsoleController {
-  constructor(private readonly console: AuditConsoleService) {}
+  constructor(
+    private readonly console: AuditConsoleService,
+    private readonly acts: AdminActGate,
+    private readonly exports: AuditExportService,
+  ) {}
+
+  private authorize(principal: Principal, action: 'read_audit' | 'verify_audit' | 'export_audit', request: FastifyRequest): Promise<unknown> {
+    return this.acts.authorize({ principal, action, resource: tenantResource('audit_log', principal.tenant), facts: actFactsOf(request) });
+  }
 
   @Get('events')
   @Header('cache-control', 'no-store')
-  events(@CurrentPrincipal() principal: Principal, @Query() query: unknown, @Req() request: FastifyRequest): Promise<EventPage> {
+  async events(@CurrentPrincipal() principal: Principal, @Query() query: unknown, @Req() request: FastifyRequest): Promise<EventPage> {
+    await this.authorize(principal, 'read_audit', request);
     const parsed = parseBody(eventListQuerySchema, query);
     const filter = Object.fromEntries(Object.entries(parsed).filter((entry) => entry[1] !== undefined && entry[1] !== '')) as typeof parsed;
     return this.console.listEvents(filter, auditActorOf(principal, factsOf(request)));
@@ -25,13 +37,32 @@ export class AuditConsoleController {
 
   @Get('events/:id')
   @Header('cache-control', 'no-store')
-  event(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Req() request: FastifyRequest): Promise<EventDetail> {
+  async event(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Req() request: FastifyRequest): Promise<EventDetail> {
+    await this.authorize(principal, 'read_audit', request);
     return this.console.eventDetail(id, auditActorOf(principal, factsOf(request)));
   }
 
   @Post('verify')
   @HttpCode(200)
-  verify(@CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest): Promise<VerifyReport> {
+  async verify(@CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest): Promise<VerifyReport> {
+    await this.authorize(principal, 'verify_audit', request);
     return this.console.verifyLog(auditActorOf(principal, factsOf(request)));
+  }
+
+  /** The evidence bundle (tar) of [from, to); the verifier key comes in a header so the auditor can check it offline. */
+  @Post('exports')
+  @HttpCode(200)
+  async export(@CurrentPrincipal() principal: Principal, @Body() body: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer> {
+    const { from, to } = parseBody(exportBodySchema, body);
+    await this.authorize(principal, 'export_audit', request);
+    const exported = await this.exports.export({ from: new Date(from), to: new Date(to) }, auditActorOf(principal, factsOf(request)));
+    const name = `attest-evidence-${from.slice(0, 10)}-${to.slice(0, 10)}.tar`;
+    void reply
+      .header('content-type', 'application/x-tar')
+      .header('content-disposition', `attachment; filename="${name}"`)
+      .header('cache-control', 'no-store')
+      .header('x-attest-verifier-key', exported.verifierKey)
+      .header('x-attest-bundle-events', String(exported.events));
+    return exported.bundle;
   }
 }

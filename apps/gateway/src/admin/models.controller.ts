@@ -1,8 +1,11 @@
 import type { Principal } from '@attest/identity';
+import { AdminActGate, type AdminAction } from '@attest/governance/nest';
 import { Authenticated, CurrentPrincipal } from '@attest/identity/nest';
-import { parseVersionRef, type RegistryActor } from '@attest/registry';
+import { parseVersionRef, type RegistryActor, type VersionRef } from '@attest/registry';
 import { type AliasRecord, ModelRegistryService, type VersionRecord } from '@attest/registry/nest';
-import { Body, Controller, Get, Header, HttpCode, Param, Post, Put, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Put, Req, UseGuards } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { actFactsOf, findModelEntity, tenantResource } from './admin-acts';
 import { parseBody } from './admin-http';
 import { approveBodySchema, rollbackAliasBodySchema, aliasTargetsBodySchema } from './admin-requests';
 import { SameOriginGuard } from './same-origin.guard';
@@ -16,7 +19,20 @@ function actorOf(principal: Principal): RegistryActor {
 @Controller('api/admin/models')
 @UseGuards(SameOriginGuard)
 export class ModelsController {
-  constructor(private readonly registry: ModelRegistryService) {}
+  constructor(
+    private readonly registry: ModelRegistryService,
+    private readonly acts: AdminActGate,
+  ) {}
+
+  /** The active policy bundle decides every change (roles on the route are the floor); a refusal is audited. */
+  private async authorizeVersionAct(principal: Principal, action: AdminAction, ref: VersionRef, request: FastifyRequest): Promise<void> {
+    const resource = await findModelEntity(this.registry, principal.tenant, ref);
+    if (resource) await this.acts.authorize({ principal, action, resource, facts: actFactsOf(request) });
+  }
+
+  private authorizeAliasAct(principal: Principal, name: string, request: FastifyRequest): Promise<unknown> {
+    return this.acts.authorize({ principal, action: 'manage_aliases', resource: tenantResource('model_alias', principal.tenant, name), facts: actFactsOf(request) });
+  }
 
   @Get()
   @Header('cache-control', 'no-store')
@@ -30,30 +46,37 @@ export class ModelsController {
   @Post(':ref/approve')
   @HttpCode(200)
   @Authenticated({ roles: ['model-approver'] })
-  approve(@CurrentPrincipal() principal: Principal, @Param('ref') ref: string, @Body() body: unknown): Promise<VersionRecord> {
+  async approve(@CurrentPrincipal() principal: Principal, @Param('ref') ref: string, @Body() body: unknown, @Req() request: FastifyRequest): Promise<VersionRecord> {
     const { comment } = parseBody(approveBodySchema, body);
-    return this.registry.approve(parseVersionRef(ref), actorOf(principal), comment);
+    const version = parseVersionRef(ref);
+    await this.authorizeVersionAct(principal, 'approve_model', version, request);
+    return this.registry.approve(version, actorOf(principal), comment);
   }
 
   @Post(':ref/promote')
   @HttpCode(200)
   @Authenticated({ roles: ['admin'] })
-  promote(@CurrentPrincipal() principal: Principal, @Param('ref') ref: string): Promise<VersionRecord> {
-    return this.registry.promote(parseVersionRef(ref), actorOf(principal));
+  async promote(@CurrentPrincipal() principal: Principal, @Param('ref') ref: string, @Req() request: FastifyRequest): Promise<VersionRecord> {
+    const version = parseVersionRef(ref);
+    await this.authorizeVersionAct(principal, 'promote_model', version, request);
+    return this.registry.promote(version, actorOf(principal));
   }
 
   /** active → deprecated: still served when named, flagged so clients move on; promote brings it back (a rollback). */
   @Post(':ref/deprecate')
   @HttpCode(200)
   @Authenticated({ roles: ['admin'] })
-  deprecate(@CurrentPrincipal() principal: Principal, @Param('ref') ref: string): Promise<VersionRecord> {
-    return this.registry.deprecate(parseVersionRef(ref), actorOf(principal));
+  async deprecate(@CurrentPrincipal() principal: Principal, @Param('ref') ref: string, @Req() request: FastifyRequest): Promise<VersionRecord> {
+    const version = parseVersionRef(ref);
+    await this.authorizeVersionAct(principal, 'deprecate_model', version, request);
+    return this.registry.deprecate(version, actorOf(principal));
   }
 
   @Put('aliases/:name')
   @Authenticated({ roles: ['admin'] })
-  setAlias(@CurrentPrincipal() principal: Principal, @Param('name') name: string, @Body() body: unknown): Promise<AliasRecord> {
+  async setAlias(@CurrentPrincipal() principal: Principal, @Param('name') name: string, @Body() body: unknown, @Req() request: FastifyRequest): Promise<AliasRecord> {
     const { targets, reason } = parseBody(aliasTargetsBodySchema, body);
+    await this.authorizeAliasAct(principal, name, request);
     const specs = targets.map((target) => ({ ref: { model: target.model, version: target.version }, weight: target.weight }));
     return this.registry.setAlias({ name, targets: specs, ...(reason ? { reason } : {}) }, actorOf(principal));
   }
@@ -61,8 +84,9 @@ export class ModelsController {
   @Post('aliases/:name/rollback')
   @HttpCode(200)
   @Authenticated({ roles: ['admin'] })
-  rollbackAlias(@CurrentPrincipal() principal: Principal, @Param('name') name: string, @Body() body: unknown): Promise<AliasRecord> {
+  async rollbackAlias(@CurrentPrincipal() principal: Principal, @Param('name') name: string, @Body() body: unknown, @Req() request: FastifyRequest): Promise<AliasRecord> {
     const { toRevision, reason } = parseBody(rollbackAliasBodySchema, body);
+    await this.authorizeAliasAct(principal, name, request);
     return this.registry.rollbackAlias({ name, ...(toRevision ? { toRevision } : {}), ...(reason ? { reason } : {}) }, actorOf(principal));
   }
 }

@@ -1,9 +1,12 @@
+import { AdminActGate } from '@attest/governance/nest';
 import type { Principal } from '@attest/identity';
 import { Authenticated, CurrentPrincipal } from '@attest/identity/nest';
 import { localTimeContext, type PolicyDecision } from '@attest/policy';
 import { PolicyActivationService, PolicyEngineProvider, type StoredBundleSummary } from '@attest/policy/nest';
 import { ModelRegistryService } from '@attest/registry/nest';
-import { Body, Controller, Get, Header, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { actFactsOf, tenantResource } from './admin-acts';
 import { parseBody } from './admin-http';
 import { dryRunBodySchema } from './admin-requests';
 import { SameOriginGuard } from './same-origin.guard';
@@ -18,6 +21,7 @@ export class PoliciesController {
     private readonly activation: PolicyActivationService,
     private readonly engines: PolicyEngineProvider,
     private readonly registry: ModelRegistryService,
+    private readonly acts: AdminActGate,
   ) {}
 
   @Get()
@@ -34,8 +38,9 @@ export class PoliciesController {
   @Post('evaluate')
   @HttpCode(200)
   @Authenticated({ roles: [...READERS] })
-  async evaluate(@CurrentPrincipal() principal: Principal, @Body() body: unknown): Promise<PolicyDecision> {
+  async evaluate(@CurrentPrincipal() principal: Principal, @Body() body: unknown, @Req() request: FastifyRequest): Promise<PolicyDecision> {
     const input = parseBody(dryRunBodySchema, body);
+    await this.acts.authorize({ principal, action: 'evaluate_policy', resource: tenantResource('policy_bundle', principal.tenant), facts: actFactsOf(request) });
     const model = await this.registry.resolve(principal.tenant, input.model);
     return this.activation.evaluate(
       {

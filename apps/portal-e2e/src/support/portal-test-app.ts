@@ -7,7 +7,7 @@ export interface PortalTestApp {
   app: NestFastifyApplication;
   db: TestDatabase;
   /** Issues a key as the CLI would; returns it in clear. */
-  issueKey(request: { name: string; roles: string[] }): Promise<string>;
+  issueKey(request: { name: string; roles: string[]; holder?: 'service' | 'person' }): Promise<string>;
   close(): Promise<void>;
 }
 

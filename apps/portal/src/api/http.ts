@@ -41,3 +41,20 @@ export async function api<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: st
   if (!parsed.success) throw new ApiError(response.status, 'unexpected_response', 'The gateway answered in a shape this portal does not understand: reload the page.');
   return parsed.data;
 }
+
+/** A file the gateway sends (an evidence bundle): the bytes and the response headers that describe them. */
+export async function download(path: string, body: unknown): Promise<{ blob: Blob; headers: Headers }> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method: 'POST',
+      headers: { 'x-attest-request': 'portal', 'content-type': 'application/json' },
+      credentials: 'same-origin',
+      body: JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, 'network', 'The gateway cannot be reached. Check that it is running, then try again.');
+  }
+  if (!response.ok) throw await errorFrom(response);
+  return { blob: await response.blob(), headers: response.headers };
+}

@@ -8,6 +8,8 @@ export const createKeyBodySchema = z.object({
   roles: z.array(z.string()).min(1),
   models: z.array(z.string()).optional(),
   expiresInDays: z.number().int().positive().max(3650).optional(),
+  /** `person`: the key acts as a named person (may administer); default `service` (a workload's key). */
+  holder: z.enum(['service', 'person']).optional(),
 });
 export type CreateKeyBody = z.infer<typeof createKeyBodySchema>;
 
@@ -35,3 +37,12 @@ export const dryRunBodySchema = z.object({
   dataClassification: z.string().max(64).optional(),
 });
 export type DryRunBody = z.infer<typeof dryRunBodySchema>;
+
+/** `POST /api/audit/exports`: the instants are the server timestamps of the events (UTC), from inclusive, to exclusive. */
+export const exportBodySchema = z
+  .object({
+    from: z.iso.datetime({ offset: true, message: 'an ISO 8601 time such as 2026-11-25T00:00:00Z' }),
+    to: z.iso.datetime({ offset: true, message: 'an ISO 8601 time such as 2026-11-26T00:00:00Z' }),
+  })
+  .refine((range) => Date.parse(range.from) < Date.parse(range.to), { message: 'from must be before to', path: ['to'] });
+export type ExportBody = z.infer<typeof exportBodySchema>;

@@ -1,6 +1,7 @@
 import { type ReactNode, useState } from 'react';
 import { EventDetailPanel, EventLookup } from './audit/event-detail';
 import { EventList } from './audit/event-list';
+import { ExportEvidence } from './audit/export-evidence';
 import { VerifyLog } from './audit/verify-log';
 
 /** Read-only: auditors look and verify, never change; each look is itself recorded in the log. */
@@ -8,11 +9,12 @@ export function AuditPage(): ReactNode {
   const [openId, setOpenId] = useState<string>();
   return (
     <>
-      <p>Every search, view and verification here is recorded in the audit log under your name.</p>
+      <p>Every search, view, verification and export here is recorded in the audit log under your name.</p>
       <EventLookup onOpen={setOpenId} />
       {openId ? <EventDetailPanel id={openId} /> : null}
       <EventList onOpen={setOpenId} />
       <VerifyLog />
+      <ExportEvidence />
     </>
   );
 }

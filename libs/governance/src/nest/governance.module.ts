@@ -4,6 +4,7 @@ import { PolicyModule } from '@attest/policy/nest';
 import { RegistryModule } from '@attest/registry/nest';
 import { Module } from '@nestjs/common';
 import { governanceConfig } from '../core/governance.config';
+import { AdminActGate } from './admin-act-gate.service';
 import { GovernedCatalogService } from './governed-catalog.service';
 import { GovernedEmbeddingService } from './governed-embedding.service';
 import { GovernedInferenceService } from './governed-inference.service';
@@ -21,7 +22,8 @@ import { RuntimeMetricsBinder } from './runtime-metrics.binder';
     GovernedEmbeddingService,
     GovernedCatalogService,
     RuntimeMetricsBinder,
+    AdminActGate,
   ],
-  exports: [GovernedInferenceService, GovernedEmbeddingService, GovernedCatalogService],
+  exports: [AdminActGate, GovernedInferenceService, GovernedEmbeddingService, GovernedCatalogService],
 })
 export class GovernanceModule {}

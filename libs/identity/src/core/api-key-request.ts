@@ -16,7 +16,14 @@ export interface CreateApiKeyRequest {
   actions?: readonly string[] | null;
   /** Lifetime in ms, or `never` (only where ATTEST_API_KEY_ALLOW_NON_EXPIRING=true); absent: the default (90 days). */
   expiresInMs?: number | 'never';
+  /**
+   * Who holds the key. `service` (default): a workload; the shipped policies let it call models but never administer.
+   * `person`: a named person's own key (the bootstrap admin's is one); admin acts through it are a person's acts.
+   */
+  holder?: KeyHolder;
 }
+
+export type KeyHolder = 'service' | 'person';
 
 export interface ValidatedApiKeyRequest {
   name: string;
@@ -24,6 +31,7 @@ export interface ValidatedApiKeyRequest {
   modelScopes: string[] | null;
   actionScopes: string[] | null;
   expiresAt: Date | null;
+  holder: KeyHolder;
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/;
@@ -56,7 +64,10 @@ export function validateApiKeyRequest(request: CreateApiKeyRequest, policy: ApiK
   if (roles.length === 0) throw invalid('A key needs at least one role.');
   const unknown = roles.find((role) => !isRole(role));
   if (unknown !== undefined) throw invalid(`"${unknown}" is not a role.`);
+  const holder = request.holder ?? 'service';
+  if (holder !== 'service' && holder !== 'person') throw invalid('A key is held by a service or a person.');
   return {
+    holder,
     name,
     roles: roles as Role[],
     modelScopes: scopes(request.models, MODEL_SCOPE, 'model'),

@@ -68,7 +68,11 @@ export class ApiKeyService {
     const now = this.now();
     const valid = validateApiKeyRequest(request, this.config, now);
     return this.dataSource.transaction(async (manager) => {
-      const principal = await new PrincipalRepository(manager).ensureService(tenant, `api-key:${valid.name}`, valid.name, valid.roles);
+      const principals = new PrincipalRepository(manager);
+      const principal =
+        valid.holder === 'person'
+          ? await principals.ensurePerson(tenant, `key-holder:${valid.name}`, valid.name, valid.roles)
+          : await principals.ensureService(tenant, `api-key:${valid.name}`, valid.name, valid.roles);
       const { key, lookupId } = generateApiKey();
       const row = await new ApiKeyRepository(manager).insert({
         tenantId: tenant,
@@ -84,7 +88,7 @@ export class ApiKeyService {
         rotatedFrom: null,
         createdAt: now,
       });
-      await this.record('api_key.created', actor, row, { roles: row.roles, expiresAt: row.expiresAt?.toISOString() ?? null });
+      await this.record('api_key.created', actor, row, { roles: row.roles, holder: valid.holder, expiresAt: row.expiresAt?.toISOString() ?? null });
       return { key, record: summarise(row, now) };
     });
   }
@@ -153,7 +157,8 @@ export class ApiKeyService {
       const fromEnv = this.config.bootstrapApiKey ? parseApiKey(this.config.bootstrapApiKey) : null;
       const { key, lookupId } = fromEnv ?? generateApiKey();
       const expiresAt = expiryFor(undefined, this.config, now);
-      const principal = await new PrincipalRepository(manager).ensureService(tenant, 'api-key:bootstrap-admin', 'bootstrap-admin', ['admin']);
+      // The bootstrap key is a person's (whoever installed Attest): admin acts need a person under the shipped policies.
+      const principal = await new PrincipalRepository(manager).ensurePerson(tenant, 'bootstrap-admin', 'bootstrap-admin', ['admin']);
       const row = await new ApiKeyRepository(manager).insert({
         tenantId: tenant,
         principalId: principal.id,

@@ -41,14 +41,23 @@ export class PrincipalRepository {
   }
 
   /** A service principal for API keys: created once, its roles widened to cover every key it holds. */
-  async ensureService(tenantId: string, subject: string, displayName: string, roles: Role[]): Promise<PrincipalRow> {
+  ensureService(tenantId: string, subject: string, displayName: string, roles: Role[]): Promise<PrincipalRow> {
+    return this.ensureKeyHolder('service', tenantId, subject, displayName, roles);
+  }
+
+  /** A person who holds API keys of their own (`local:` subjects never collide with an IdP's issuer-qualified ones). */
+  ensurePerson(tenantId: string, subject: string, displayName: string, roles: Role[]): Promise<PrincipalRow> {
+    return this.ensureKeyHolder('user', tenantId, `local:${subject}`, displayName, roles);
+  }
+
+  private async ensureKeyHolder(kind: 'user' | 'service', tenantId: string, subject: string, displayName: string, roles: Role[]): Promise<PrincipalRow> {
     const rows = await this.sql.query<PrincipalRow[]>(
       `INSERT INTO principal (tenant_id, kind, subject, display_name, roles)
-       VALUES ($1, 'service', $2, $3, $4)
+       VALUES ($1, $5, $2, $3, $4)
        ON CONFLICT (tenant_id, kind, subject)
        DO UPDATE SET roles = ARRAY(SELECT DISTINCT unnest(principal.roles || EXCLUDED.roles)), updated_at = now()
        RETURNING ${COLUMNS}`,
-      [tenantId, subject, displayName, roles],
+      [tenantId, subject, displayName, roles, kind],
     );
     return onlyRow(rows, 'principal write');
   }

@@ -1,0 +1,48 @@
+import { AuditCheckpointer, AuditEvidenceService } from '@attest/audit/nest';
+import { AUDIT_RECORDER, type AuditActor, type AuditRecorder } from '@attest/contracts';
+import { ForbiddenException, Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+export interface ExportedBundle {
+  bundle: Buffer;
+  events: number;
+  treeSize: number;
+  /** The signed-note verifier key the auditor passes to `attest audit verify --bundle … --key …`. */
+  verifierKey: string;
+}
+
+/**
+ * Evidence bundles for auditors over HTTP: the log is sealed with a fresh signed checkpoint, the events stamped in
+ * [from, to) are packed with every leaf hash and checkpoint (docs/audit-format.md), and the export itself is an audit
+ * event committed before the bytes leave (fail closed). A bundle carries whole events, so a range that holds another
+ * tenant's events is refused here; the operator exports those with the CLI.
+ */
+@Injectable()
+export class AuditExportService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly evidence: AuditEvidenceService,
+    private readonly checkpointer: AuditCheckpointer,
+    @Inject(AUDIT_RECORDER) private readonly audit: AuditRecorder,
+  ) {}
+
+  async export(range: { from: Date; to: Date }, actor: AuditActor): Promise<ExportedBundle> {
+    const foreign: { found: boolean }[] = await this.dataSource.query(
+      `SELECT EXISTS (SELECT 1 FROM audit_event WHERE ts >= $1 AND ts < $2 AND tenant <> $3) AS found`,
+      [range.from, range.to, actor.tenant],
+    );
+    if (foreign[0]?.found) throw new ForbiddenException("The range holds other tenants' events; ask the operator to export it with the CLI.");
+    await this.checkpointer.checkpoint();
+    const signer = this.checkpointer.signer;
+    const result = await this.evidence.export(range, signer);
+    await this.audit.record({
+      action: 'audit.exported',
+      outcome: 'success',
+      actor,
+      tenant: actor.tenant,
+      resource: { type: 'audit_log' },
+      details: { from: range.from.toISOString(), to: range.to.toISOString(), events: result.events, treeSize: result.treeSize, bytes: result.bundle.length },
+    });
+    return { ...result, verifierKey: signer.verifierKey };
+  }
+}
