@@ -53,3 +53,5 @@ export { verifyInclusionEvidence } from './core/inclusion-evidence';
 export type { InclusionEvidence, InclusionCheck } from './core/inclusion-evidence';
 export { createCosigner, parseCosignerKey, countCosignatures, addCheckpoint } from './core/witness';
 export type { Cosigner, CosignerKey, WitnessedHead, WitnessedLog, AddCheckpointOutcome } from './core/witness';
+export { isSealedContent, openContent, sealContent, subjectReference } from './core/sealed-content';
+export type { RawContent, SealedContent } from './core/sealed-content';

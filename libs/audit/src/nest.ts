@@ -17,3 +17,5 @@ export { loadOrCreateSigningKey } from './nest/signing-key-file';
 export { auditConfig, loadAuditSettings } from './nest/audit.config';
 export type { AuditSettings } from './nest/audit.config';
 export { AuditError, AuditErrorCode } from './nest/audit.errors';
+export { DataSubjectKeys } from './nest/data-subject-keys';
+export type { OpenedContent } from './nest/data-subject-keys';

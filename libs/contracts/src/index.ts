@@ -2,7 +2,7 @@ export { openAiError, openAiErrorSchema } from './lib/openai-error';
 export type { OpenAiError } from './lib/openai-error';
 export { livenessSchema, readinessCheckSchema, readinessSchema } from './lib/health';
 export type { Liveness, Readiness, ReadinessCheck } from './lib/health';
-export { AUDIT_RECORDER } from './lib/audit-recorder';
+export { AUDIT_RECORDER, RAW_CONTENT_SEALER } from './lib/audit-recorder';
 export type {
   AuditActor,
   AuditEventDraft,
@@ -12,6 +12,8 @@ export type {
   AuditRecorder,
   AuditResource,
   JsonValue,
+  RawContentSealer,
+  SealedRawContent,
 } from './lib/audit-recorder';
 export {
   chatCompletionRequestSchema,

@@ -44,6 +44,10 @@ describe('attest audit', () => {
     const offline = await runCli(['audit', 'verify', '--bundle', bundle, '--json'], { ATTEST_DATA_DIR: dataDir });
     expect(JSON.parse(offline.stdout)).toMatchObject({ ok: true, size: 20, eventsChecked: 20, sealedSize: 20 });
     expect(offline.code).toBe(0);
+    const mistyped = await runCli(['audit', 'verify', '--bundle', bundle, '--key', 'not-a-verifier-key'], { ATTEST_DATA_DIR: dataDir });
+    expect(mistyped.code).toBe(1);
+    expect(mistyped.stderr).toContain('[KEY_MALFORMED]');
+    expect(mistyped.stderr).not.toMatch(/\n\s+at /);
 
     const proof = join(dataDir, 'proof.json');
     expect((await runCli(['audit', 'prove', ids[7]!, '--out', proof], env)).code).toBe(0);

@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { verifyInclusionEvidence, type InclusionEvidence } from '@attest/audit';
+import { NoteFormatError, verifyInclusionEvidence, type InclusionEvidence } from '@attest/audit';
 import { AuditCheckpointer, AuditError, AuditErrorCode, AuditEvidenceService, CheckpointFileSink, loadOrCreateSigningKey } from '@attest/audit/nest';
 import { type Command, Option } from 'commander';
 import { envWith, loadAuditSettings, requireLocalSigner, trustedKeys, withDatabase } from './audit-cli-support';
@@ -13,9 +13,15 @@ async function guarded(work: () => Promise<number>): Promise<void> {
   try {
     code = await work();
   } catch (error) {
-    if (!(error instanceof AuditError)) throw error;
-    process.stderr.write(`attest: [${error.code}] ${error.message}\n`);
-    code = 1;
+    if (error instanceof NoteFormatError) {
+      // A mistyped --key or --witness: one line the auditor can act on, never a stack trace.
+      process.stderr.write(`attest: [KEY_MALFORMED] ${error.message}\n`);
+      code = 1;
+    } else {
+      if (!(error instanceof AuditError)) throw error;
+      process.stderr.write(`attest: [${error.code}] ${error.message}\n`);
+      code = 1;
+    }
   }
   if (code !== 0) process.exit(code);
 }

@@ -61,3 +61,6 @@ export const exportBodySchema = z
     to: z.iso.datetime({ offset: true, message: 'an ISO 8601 time such as 2026-11-26T00:00:00Z' }),
   })
   .refine((range) => Date.parse(range.from) < Date.parse(range.to), { message: 'from must be before to', path: ['to'] });
+
+/** `POST /api/admin/data-subjects/erase`: the id the requests carried in `x-attest-data-subject` (or the caller's id). */
+export const eraseSubjectBodySchema = z.object({ subjectId: z.string().trim().min(1).max(256) });

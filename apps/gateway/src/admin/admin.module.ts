@@ -3,6 +3,7 @@ import { PolicyModule } from '@attest/policy/nest';
 import { RegistryModule } from '@attest/registry/nest';
 import { Module } from '@nestjs/common';
 import { ApiKeysController } from './api-keys.controller';
+import { DataSubjectsController } from './data-subjects.controller';
 import { AuditConsoleController } from './audit-console.controller';
 import { AuditConsoleService } from './audit-console.service';
 import { AuditExportService } from './audit-export.service';
@@ -21,7 +22,7 @@ import { SameOriginGuard } from './same-origin.guard';
  */
 @Module({
   imports: [RegistryModule, PolicyModule, GovernanceModule],
-  controllers: [SignInController, ApiKeysController, ModelsController, PoliciesController, AuditConsoleController],
+  controllers: [SignInController, ApiKeysController, ModelsController, PoliciesController, AuditConsoleController, DataSubjectsController],
   providers: [SameOriginGuard, PortalStaticServer, AuditConsoleService, AuditExportService],
 })
 export class AdminModule {}

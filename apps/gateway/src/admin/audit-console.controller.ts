@@ -8,7 +8,7 @@ import { actFactsOf, tenantResource } from './admin-acts';
 import { factsOf, parseBody } from './admin-http';
 import { eventListQuerySchema, exportBodySchema } from './admin-requests';
 import { AuditExportService } from './audit-export.service';
-import { AuditConsoleService, type EventDetail, type EventPage } from './audit-console.service';
+import { AuditConsoleService, type EventDetail, type EventPage, type RawContentView } from './audit-console.service';
 import { SameOriginGuard } from './same-origin.guard';
 
 /** The auditor console: read-only views of the audit log; each read is itself an audit event. */
@@ -40,6 +40,14 @@ export class AuditConsoleController {
   async event(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Req() request: FastifyRequest): Promise<EventDetail> {
     await this.authorize(principal, 'read_audit', request);
     return this.console.eventDetail(id, auditActorOf(principal, factsOf(request)));
+  }
+
+  /** The raw content sealed in an event (tenants with raw capture), for an auditor; each opening is recorded. */
+  @Get('events/:id/raw')
+  @Header('cache-control', 'no-store')
+  async raw(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Req() request: FastifyRequest): Promise<RawContentView> {
+    await this.acts.authorize({ principal, action: 'read_raw_content', resource: tenantResource('audit_log', principal.tenant), facts: actFactsOf(request) });
+    return this.console.rawContent(id, auditActorOf(principal, factsOf(request)));
   }
 
   @Post('verify')

@@ -1,5 +1,5 @@
-import { type AuditLeaf, parseVerifierKey, readLeaf, type TrustedKey, verifyInclusionEvidence, type VerifyReport } from '@attest/audit';
-import { AuditCheckpointer, AuditError, AuditErrorCode, AuditEvidenceService, AuditLogReader } from '@attest/audit/nest';
+import { type AuditLeaf, isSealedContent, parseVerifierKey, readLeaf, type TrustedKey, verifyInclusionEvidence, type VerifyReport } from '@attest/audit';
+import { AuditCheckpointer, AuditError, AuditErrorCode, AuditEvidenceService, AuditLogReader, DataSubjectKeys, type OpenedContent } from '@attest/audit/nest';
 import { AUDIT_RECORDER, type AuditActor, type AuditRecorder } from '@attest/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -9,6 +9,9 @@ export type EventIntegrity =
   | { status: 'verified'; seq: number; treeSize: number; checkpoint: string }
   | { status: 'pending'; seq: number; reason: string }
   | { status: 'failed'; seq: number; reason: string; checkpoint: string };
+
+/** What an auditor sees of sealed raw content: the text while the subject's key lives, or when it was erased. */
+export type RawContentView = OpenedContent & { eventId: string };
 
 export interface EventDetail {
   event: AuditLeaf;
@@ -87,6 +90,7 @@ export class AuditConsoleService {
     private readonly evidence: AuditEvidenceService,
     private readonly checkpointer: AuditCheckpointer,
     @Inject(AUDIT_RECORDER) private readonly audit: AuditRecorder,
+    private readonly subjectKeys: DataSubjectKeys,
   ) {
     this.reader = new AuditLogReader(dataSource);
   }
@@ -100,6 +104,16 @@ export class AuditConsoleService {
     if (event.tenant !== actor.tenant) throw new AuditError(AuditErrorCode.EventNotFound, `no audit event ${id}`);
     await this.audit.record({ action: 'audit.event_viewed', outcome: 'success', actor, tenant: actor.tenant, resource: { type: 'audit_event', id } });
     return { event, integrity: await this.integrityOf(id, stored.seq) };
+  }
+
+  /** Opens the raw content sealed in one event of the actor's tenant; the opening is committed first (fail closed). */
+  async rawContent(id: string, actor: AuditActor): Promise<RawContentView> {
+    if (!UUID.test(id)) throw new AuditError(AuditErrorCode.EventNotFound, `no audit event ${id.slice(0, 64)}`);
+    const event = readLeaf((await this.reader.findEvent(id)).canonical);
+    const sealed = event.payload?.raw;
+    if (event.tenant !== actor.tenant || !isSealedContent(sealed)) throw new AuditError(AuditErrorCode.EventNotFound, `no raw content in audit event ${id}`);
+    await this.audit.record({ action: 'audit.raw_content_read', outcome: 'success', actor, tenant: actor.tenant, resource: { type: 'audit_event', id } });
+    return { eventId: id, ...(await this.subjectKeys.open(actor.tenant, sealed)) };
   }
 
   /**

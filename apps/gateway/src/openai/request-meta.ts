@@ -1,8 +1,11 @@
 import type { RequestMeta } from '@attest/governance';
 import type { FastifyRequest } from 'fastify';
+import { RequestValidationError } from './request-validation';
 
 // An unreadable label ranks as the most sensitive, so a typo never loosens a rule.
 const CLASSIFICATION = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/;
+// A subject id is whatever the enterprise uses (patient number, customer id, e-mail): printable, bounded.
+const DATA_SUBJECT = /^[^\u0000-\u001f\u007f]{1,256}$/u;
 const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
 function header(request: FastifyRequest, name: string): string | undefined {
@@ -14,7 +17,13 @@ function header(request: FastifyRequest, name: string): string | undefined {
 export function requestMetaOf(request: FastifyRequest): RequestMeta {
   const traceparent = header(request, 'traceparent');
   const classification = header(request, 'x-attest-data-classification');
+  const dataSubject = header(request, 'x-attest-data-subject')?.trim();
+  if (dataSubject !== undefined && !DATA_SUBJECT.test(dataSubject)) {
+    // Content keyed to the wrong subject could not be erased later: refuse rather than guess.
+    throw new RequestValidationError('x-attest-data-subject must be 1 to 256 printable characters.', 'x-attest-data-subject', 'invalid_value');
+  }
   return {
+    ...(dataSubject ? { dataSubjectId: dataSubject } : {}),
     requestId: request.id,
     dataClassification: classification && CLASSIFICATION.test(classification) ? classification.toLowerCase() : classification ? 'restricted' : undefined,
     traceId: traceparent ? TRACEPARENT.exec(traceparent)?.[1] : undefined,

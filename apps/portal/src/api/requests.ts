@@ -46,3 +46,6 @@ export const exportBodySchema = z
   })
   .refine((range) => Date.parse(range.from) < Date.parse(range.to), { message: 'from must be before to', path: ['to'] });
 export type ExportBody = z.infer<typeof exportBodySchema>;
+
+/** `POST /api/admin/data-subjects/erase`: the id the requests carried in `x-attest-data-subject` (or the caller's id). */
+export const eraseSubjectBodySchema = z.object({ subjectId: z.string().trim().min(1).max(256) });

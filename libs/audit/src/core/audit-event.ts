@@ -1,4 +1,4 @@
-import type { AuditEventDraft, AuditOutcome } from '@attest/contracts';
+import type { AuditEventDraft, AuditOutcome, SealedRawContent } from '@attest/contracts';
 import { canonicalBytes, parseCanonical } from './canonical-json';
 import { fromHex, type Hash, leafHash, sha256, toHex } from './hashing';
 import type { JsonValue } from './json-value';
@@ -44,9 +44,10 @@ export interface AuditLeaf {
   payload?: StoredPayload;
 }
 
+/** `raw`: where the tenant enabled raw capture, the unredacted text sealed under the data subject's key. */
 export type StoredPayload =
-  | { mode: 'hash'; promptSha256?: string; responseSha256?: string }
-  | { mode: 'redacted'; prompt?: string; response?: string };
+  | { mode: 'hash'; promptSha256?: string; responseSha256?: string; raw?: SealedRawContent }
+  | { mode: 'redacted'; prompt?: string; response?: string; raw?: SealedRawContent };
 
 /** The act part of a leaf: everything but the header the sequencer fills in. */
 export type AuditEventContent = Omit<AuditLeaf, 'v' | 'origin' | 'seq' | 'id' | 'ts' | 'epoch' | 'prev' | 'writer'>;
@@ -72,7 +73,7 @@ export interface SealedEvent {
 
 /**
  * Turns a recorder draft into leaf content: payload text is kept (`redacted`, already redacted upstream) or replaced by
- * its SHA-256 (`hash`). `dataSubjectId` is not stored (reserved for crypto-shredding).
+ * its SHA-256 (`hash`). `dataSubjectId` is never stored; sealed raw content is stored as sealed (crypto-shredding).
  *
  * @example
  * toEventContent(draft, 'hash').payload; // { mode: 'hash', promptSha256: '…' }
@@ -80,14 +81,16 @@ export interface SealedEvent {
 export function toEventContent(draft: AuditEventDraft, payloadMode: PayloadMode): AuditEventContent {
   const { payload, ...rest } = draft;
   const content: AuditEventContent = { ...rest };
-  if (payload && (payload.prompt !== undefined || payload.response !== undefined)) {
+  if (payload && (payload.prompt !== undefined || payload.response !== undefined || payload.sealedRaw !== undefined)) {
+    const raw = payload.sealedRaw ? { raw: payload.sealedRaw } : {};
     content.payload =
       payloadMode === 'redacted'
-        ? { mode: 'redacted', prompt: payload.prompt, response: payload.response }
+        ? { mode: 'redacted', prompt: payload.prompt, response: payload.response, ...raw }
         : {
             mode: 'hash',
             promptSha256: payload.prompt === undefined ? undefined : toHex(sha256(Buffer.from(payload.prompt, 'utf8'))),
             responseSha256: payload.response === undefined ? undefined : toHex(sha256(Buffer.from(payload.response, 'utf8'))),
+            ...raw,
           };
   }
   return content;

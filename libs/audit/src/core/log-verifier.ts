@@ -196,7 +196,8 @@ export class LogVerifier {
 
   private trackRequest(leaf: AuditLeaf): void {
     if (!leaf.requestId) return;
-    if (leaf.action === 'inference.request') this.openRequests.set(leaf.requestId, leaf.seq);
+    // A refused request is complete as it stands: only an admitted one owes a response event.
+    if (leaf.action === 'inference.request' && leaf.outcome === 'success') this.openRequests.set(leaf.requestId, leaf.seq);
     else if (leaf.action === 'inference.response') this.openRequests.delete(leaf.requestId);
   }
 

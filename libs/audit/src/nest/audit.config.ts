@@ -71,6 +71,21 @@ export const auditConfig = defineConfig('audit', {
       .optional(),
     description: 'comma-separated c2sp.org/tlog-witness add-checkpoint URLs asked to cosign every checkpoint',
   },
+  rawCaptureTenants: {
+    env: 'ATTEST_AUDIT_RAW_CAPTURE_TENANTS',
+    schema: z
+      .string()
+      .transform((value) => value.split(',').map((tenant) => tenant.trim()).filter(Boolean))
+      .optional(),
+    description:
+      'comma-separated tenants whose raw (unredacted) prompts and answers are kept, encrypted per data subject (AES-256-GCM) so erasing the subject key shreds them; default none',
+  },
+  contentKeyFile: {
+    env: 'ATTEST_AUDIT_CONTENT_KEY_FILE',
+    schema: z.string().min(1).optional(),
+    description: '32-byte key-encryption key wrapping the data subject keys; generated on first use (default ATTEST_DATA_DIR/audit/content-key.bin)',
+    sensitive: true,
+  },
   writerId: {
     env: 'ATTEST_AUDIT_WRITER_ID',
     schema: z.string().min(1).max(128).optional(),
@@ -92,6 +107,9 @@ export interface AuditSettings {
   dbRole?: string;
   writerId: string;
   witnessUrls: string[];
+  /** Tenants whose raw content is sealed under data subject keys. */
+  rawCaptureTenants: string[];
+  contentKeyFile: string;
 }
 
 /**
@@ -115,5 +133,7 @@ export function loadAuditSettings(env: NodeJS.ProcessEnv = process.env): AuditSe
     dbRole: config.dbRole === 'none' ? undefined : config.dbRole,
     writerId: config.writerId ?? `${hostname()}-${process.pid}`,
     witnessUrls: config.witnessUrls ?? [],
+    rawCaptureTenants: config.rawCaptureTenants ?? [],
+    contentKeyFile: config.contentKeyFile ?? join(config.dataDir, 'audit', 'content-key.bin'),
   };
 }

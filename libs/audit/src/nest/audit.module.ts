@@ -1,5 +1,5 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
-import { AUDIT_RECORDER } from '@attest/contracts';
+import { AUDIT_RECORDER, RAW_CONTENT_SEALER } from '@attest/contracts';
 import { DATABASE_CONNECTION, type DatabaseConnection } from '@attest/db';
 import { AuditCheckpointer } from './audit-checkpointer';
 import { type AuditSettings, loadAuditSettings } from './audit.config';
@@ -7,6 +7,7 @@ import { AuditEvidenceService } from './audit-evidence.service';
 import { AuditSelfVerifier } from './audit-self-verifier';
 import { AuditWriter } from './audit-writer';
 import { CheckpointFileSink } from './checkpoint-file-sink';
+import { DataSubjectKeys } from './data-subject-keys';
 import { loadOrCreateSigningKey } from './signing-key-file';
 
 export const AUDIT_SETTINGS = Symbol.for('attest.AuditSettings');
@@ -60,12 +61,19 @@ export class AuditModule {
             new AuditSelfVerifier(connection.dataSource, checkpointer, new CheckpointFileSink(settings.sinkFile), settings.selfVerifyIntervalMs),
         },
         {
+          provide: DataSubjectKeys,
+          inject: [DATABASE_CONNECTION, AUDIT_SETTINGS, AuditWriter],
+          useFactory: (connection: DatabaseConnection, settings: AuditSettings, writer: AuditWriter) =>
+            new DataSubjectKeys(connection.dataSource, settings.contentKeyFile, settings.rawCaptureTenants, writer),
+        },
+        { provide: RAW_CONTENT_SEALER, useExisting: DataSubjectKeys },
+        {
           provide: AuditEvidenceService,
           inject: [DATABASE_CONNECTION],
           useFactory: (connection: DatabaseConnection) => new AuditEvidenceService(connection.dataSource),
         },
       ],
-      exports: [AUDIT_RECORDER, AuditWriter, AuditCheckpointer, AuditEvidenceService, AuditSelfVerifier, AUDIT_SETTINGS],
+      exports: [AUDIT_RECORDER, RAW_CONTENT_SEALER, AuditWriter, AuditCheckpointer, AuditEvidenceService, AuditSelfVerifier, DataSubjectKeys, AUDIT_SETTINGS],
     };
   }
 }

@@ -38,6 +38,14 @@ export interface AuditPolicyDecision {
   obligations: string[];
 }
 
+/** AES-256-GCM ciphertext of raw content under a data subject key (see @attest/audit sealed-content). */
+export interface SealedRawContent {
+  alg: 'A256GCM';
+  keyId: string;
+  iv: string;
+  ciphertext: string;
+}
+
 export interface AuditEventDraft {
   /** Dotted verb, e.g. `inference.request`, `inference.response`, `api_key.created`, `model_version.approved`. */
   action: string;
@@ -54,8 +62,11 @@ export interface AuditEventDraft {
   latencyMs?: number;
   /** Small structured facts about the act (reason codes, changed fields); no personal data. */
   details?: Record<string, JsonValue>;
-  /** Already-redacted content; the writer stores it, or only its hash, per configuration. */
-  payload?: { prompt?: string; response?: string; dataSubjectId?: string };
+  /**
+   * Already-redacted content; the writer stores it, or only its hash, per configuration. `sealedRaw`: the raw text,
+   * encrypted under the data subject's key where the tenant enabled raw capture (stored as is; crypto-shredding).
+   */
+  payload?: { prompt?: string; response?: string; dataSubjectId?: string; sealedRaw?: SealedRawContent };
 }
 
 export interface AuditReceipt {
@@ -71,3 +82,14 @@ export interface AuditRecorder {
 }
 
 export const AUDIT_RECORDER = Symbol.for('attest.AuditRecorder');
+
+/**
+ * The port through which the request path keeps raw content for tenants that enabled it: sealed under the data
+ * subject's key (crypto-shredding). @attest/audit provides it under {@link RAW_CONTENT_SEALER}.
+ */
+export interface RawContentSealer {
+  capturesRaw(tenant: string): boolean;
+  seal(tenant: string, subjectId: string, content: { prompt?: string; response?: string }): Promise<SealedRawContent>;
+}
+
+export const RAW_CONTENT_SEALER = Symbol.for('attest.RawContentSealer');

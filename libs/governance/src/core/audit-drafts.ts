@@ -1,4 +1,4 @@
-import type { AuditActor, AuditEventDraft, AuditOutcome, AuditPolicyDecision, AuditResource } from '@attest/contracts';
+import type { AuditActor, AuditEventDraft, AuditOutcome, AuditPolicyDecision, AuditResource, SealedRawContent } from '@attest/contracts';
 import type { Principal } from '@attest/identity';
 import { describeObligations, type PolicyDecision } from '@attest/policy';
 import type { ResolvedModel } from '@attest/registry';
@@ -11,6 +11,8 @@ export interface RequestMeta {
   userAgent?: string;
   /** The caller's declaration of how sensitive the data is (a policy input), from `x-attest-data-classification`. */
   dataClassification?: string;
+  /** Whose personal data the request carries (`x-attest-data-subject`); raw capture keys it. Never stored in clear. */
+  dataSubjectId?: string;
 }
 
 export function actorOf(principal: Principal, meta: RequestMeta): AuditActor {
@@ -55,12 +57,14 @@ export interface RequestEventInput {
   pii: Record<string, number>;
   /** The prompt as it goes to the model: already transformed per the policy's obligations. */
   prompt: string;
+  /** Raw text sealed under the data subject's key, where the tenant enabled raw capture. */
+  sealedRaw?: SealedRawContent;
 }
 
 /** `inference.request`: committed before inference starts, or the request is refused. */
 export function requestEvent(
   input: RequestEventInput,
-  outcome: Extract<AuditOutcome, 'success' | 'denied'>,
+  outcome: Extract<AuditOutcome, 'success' | 'denied' | 'failure'>,
   denial?: { reasons: string[] },
 ): AuditEventDraft {
   return {
@@ -73,12 +77,13 @@ export function requestEvent(
     traceId: input.meta.traceId,
     policy: policyOf(input.decision),
     pii: input.pii,
-    details: { operation: input.action, ...(outcome === 'denied' ? { reasons: denial?.reasons ?? input.decision.reasons } : {}) },
-    payload: { prompt: input.prompt },
+    details: { operation: input.action, ...(outcome !== 'success' ? { reasons: denial?.reasons ?? input.decision.reasons } : {}) },
+    payload: { prompt: input.prompt, ...(input.sealedRaw ? { sealedRaw: input.sealedRaw } : {}) },
   };
 }
 
-export interface ResponseEventInput extends Omit<RequestEventInput, 'prompt' | 'pii'> {
+export interface ResponseEventInput extends Omit<RequestEventInput, 'prompt' | 'pii' | 'sealedRaw'> {
+  sealedRaw?: SealedRawContent;
   outcome: Extract<AuditOutcome, 'success' | 'aborted' | 'failure'>;
   response: string;
   usage: { promptTokens: number; completionTokens: number };
@@ -107,6 +112,6 @@ export function responseEvent(input: ResponseEventInput): AuditEventDraft {
       ...(input.finishReason ? { finishReason: input.finishReason } : {}),
       ...(input.errorCode ? { errorCode: input.errorCode } : {}),
     },
-    payload: { response: input.response },
+    payload: { response: input.response, ...(input.sealedRaw ? { sealedRaw: input.sealedRaw } : {}) },
   };
 }

@@ -23,7 +23,9 @@ export type AdminAction =
   | 'export_audit'
   | 'evaluate_policy'
   | 'activate_policy'
-  | 'manage_keys';
+  | 'manage_keys'
+  | 'erase_data_subject'
+  | 'read_raw_content';
 
 export interface AdminActRequest {
   principal: Principal;

@@ -116,10 +116,12 @@ export class GovernedInferenceService {
     for (const [type, count] of Object.entries(outputPii)) this.metrics?.piiFindings.inc({ type, stage: 'output' }, count);
     await this.recordResponse(call, admitted, stopwatch, {
       outcome: result.finishReason === 'aborted' ? 'aborted' : 'success',
-      response: admitted.decision.obligations.storeRawContent ? text : this.gate.redactAll(result.text, outputFindings),
+      // Every finding of the output scan replaced: the log never holds a personal value in the clear.
+      response: this.gate.redactAll(result.text, outputFindings),
       usage: result.usage,
       finishReason: result.finishReason,
       outputPii,
+      rawResponse: result.text,
     });
     await this.gate.recordTokens(call.principal, admitted.decision, result.usage.promptTokens + result.usage.completionTokens);
     return { text, finishReason: result.finishReason, usage: result.usage, model: admitted.model, stopwatch };
@@ -165,7 +167,7 @@ export class GovernedInferenceService {
     });
   }
 
-  private recordResponse(
+  private async recordResponse(
     call: GovernedGeneration,
     admitted: AdmittedCall,
     stopwatch: Stopwatch,
@@ -176,10 +178,17 @@ export class GovernedInferenceService {
       finishReason?: string;
       errorCode?: string;
       outputPii?: Record<string, number>;
+      /** The model's unredacted answer: sealed into the event where the tenant keeps raw content. */
+      rawResponse?: string;
     },
   ) {
+    const sealedRaw =
+      admitted.rawSubject && result.rawResponse !== undefined
+        ? await this.gate.sealRaw(call.principal.tenant, admitted.rawSubject, { response: result.rawResponse })
+        : undefined;
     return this.gate.commit(
       responseEvent({
+        ...(sealedRaw ? { sealedRaw } : {}),
         action: call.action,
         principal: call.principal,
         meta: call.meta,

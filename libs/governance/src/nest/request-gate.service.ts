@@ -1,4 +1,4 @@
-import { AUDIT_RECORDER, type AuditEventDraft, type AuditReceipt, type AuditRecorder } from '@attest/contracts';
+import { AUDIT_RECORDER, type AuditEventDraft, type AuditReceipt, type AuditRecorder, RAW_CONTENT_SEALER, type RawContentSealer, type SealedRawContent } from '@attest/contracts';
 import { IdentityError, IdentityErrorCode, isModelInScope, type Principal } from '@attest/identity';
 import { InferenceRuntime, type ModelSpec } from '@attest/inference';
 import { countFindings, type OperatorPolicy, type PiiEngine, type PiiFinding } from '@attest/pii';
@@ -35,6 +35,8 @@ export interface AdmittedCall {
   redaction: OperatorPolicy;
   texts: string[];
   pii: Record<string, number>;
+  /** Set where the tenant keeps raw content: the data subject whose key seals the answer too. */
+  rawSubject?: string;
 }
 
 /**
@@ -53,6 +55,7 @@ export class RequestGateService implements OnModuleInit {
     private readonly runtime: InferenceRuntime,
     @Inject(GOVERNANCE_CONFIG) private readonly config: Pick<GovernanceConfig, 'piiEnabled' | 'policyEnabled'>,
     @Optional() private readonly metrics?: GatewayMetrics,
+    @Optional() @Inject(RAW_CONTENT_SEALER) private readonly sealer?: RawContentSealer,
   ) {}
 
   onModuleInit(): void {
@@ -78,10 +81,10 @@ export class RequestGateService implements OnModuleInit {
     });
     const redaction = redactionPolicy(decision.obligations.redact);
     const texts = request.inputs.map((text, index) => this.redact(text, findings[index] ?? [], redaction));
-    // What the log keeps: the text as the model sees it, or, where policy says `store_raw_content:false` (and for every
-    // deny, whose prompt may hold exactly what was refused), the text with every finding replaced.
+    // What the log keeps in the clear: the text with every finding replaced, whatever the model saw. Unredacted text is
+    // kept only sealed under the data subject's key (raw capture), and never for a deny or `store_raw_content:false`.
     const keepsRaw = decision.decision === 'allow' && decision.obligations.storeRawContent;
-    const prompt = keepsRaw ? texts.join('\n') : request.inputs.map((text, index) => this.redactAll(text, findings[index] ?? [])).join('\n');
+    const prompt = request.inputs.map((text, index) => this.redactAll(text, findings[index] ?? [])).join('\n');
     const event = { action: request.action, principal: request.principal, meta: request.meta, model, decision, pii, prompt };
     if (decision.decision === 'deny') {
       for (const policyId of decision.policyIds.length > 0 ? decision.policyIds : ['(default deny)']) this.metrics?.policyDenials.inc({ policy_id: policyId });
@@ -96,8 +99,27 @@ export class RequestGateService implements OnModuleInit {
     }
     await this.verifyBeforeLoad(model, request.principal);
     await this.admitQuota(request, decision, event);
-    await this.commit(requestEvent(event, 'success'));
-    return { model, spec: toModelSpec(model), decision, redaction, texts, pii };
+    const rawSubject = keepsRaw ? this.rawSubjectOf(request) : undefined;
+    const sealedRaw = rawSubject ? await this.sealRaw(request.principal.tenant, rawSubject, { prompt: request.inputs.join('\n') }) : undefined;
+    await this.commit(requestEvent({ ...event, ...(sealedRaw ? { sealedRaw } : {}) }, 'success'));
+    return { model, spec: toModelSpec(model), decision, redaction, texts, pii, ...(rawSubject ? { rawSubject } : {}) };
+  }
+
+  /**
+   * Raw capture (crypto-shredding): a tenant that enabled it keeps the unredacted text of allowed requests, sealed
+   * under the data subject's key (`x-attest-data-subject`, else the caller). A `store_raw_content:false` obligation
+   * and every deny keep nothing raw.
+   */
+  private rawSubjectOf(request: GateRequest): string | undefined {
+    if (!this.sealer?.capturesRaw(request.principal.tenant)) return undefined;
+    return request.meta.dataSubjectId ?? request.principal.id;
+  }
+
+  /** Seals raw text for the audit log; failing to seal refuses the request (the log must hold what was promised). */
+  sealRaw(tenant: string, subjectId: string, content: { prompt?: string; response?: string }): Promise<SealedRawContent> {
+    const sealer = this.sealer;
+    if (!sealer) throw new Error('raw capture without a sealer');
+    return inSpan('attest.raw_content_seal', {}, () => sealer.seal(tenant, subjectId, content));
   }
 
   /** Commits one audit event (span + commit latency); a rejection propagates, refusing the act it records. */
@@ -116,12 +138,18 @@ export class RequestGateService implements OnModuleInit {
     await inSpan('attest.integrity_check', { 'gen_ai.request.model': model.modelName }, () => this.registry.verifyIntegrity(model, principal));
   }
 
-  /** Rate and token quotas from the policy's obligations; a refusal is audited like a policy denial (429). */
+  /**
+   * Rate and token quotas from the policy's obligations; a refusal is audited like a policy denial (429). Counters that
+   * cannot be moved (the database takes no writes: disk full, read-only) refuse the request too, and that refusal is
+   * recorded as a failure; when the whole database refuses writes the record fails as well, which the audit failure
+   * alert counts, so such a database never refuses requests unnoticed.
+   */
   private async admitQuota(request: GateRequest, decision: PolicyDecision, event: RequestEventInput): Promise<void> {
     try {
       await this.quotas.admit(quotaSubjectOf(request.principal), decision.obligations.quotas ?? []);
     } catch (error) {
       if (error instanceof QuotaError) await this.commit(requestEvent(event, 'denied', { reasons: [error.message] }));
+      else await this.commit(requestEvent(event, 'failure', { reasons: ['the quota counters could not be updated, so the request was refused'] }));
       throw error;
     }
   }
