@@ -1,7 +1,7 @@
 import { AuditModule } from '@attest/audit/nest';
 import { DatabaseModule, type DatabaseConnection } from '@attest/db';
 import { GovernanceModule } from '@attest/governance/nest';
-import { IdentityModule } from '@attest/identity/nest';
+import { IdentityModule, ScimModule } from '@attest/identity/nest';
 import { InferenceModule } from '@attest/inference/nest';
 import { PiiModule } from '@attest/pii/nest';
 import { PolicyModule } from '@attest/policy/nest';
@@ -33,6 +33,7 @@ export class AppModule {
         DatabaseModule.forConnection(options.connection),
         AuditModule.forRoot(),
         IdentityModule,
+        ScimModule,
         RegistryModule,
         PiiModule,
         PolicyModule,

@@ -33,3 +33,13 @@ export type { AuthorizationRequest, CompletedLogin, LogoutTokenClaims, OidcRelyi
 export { clearedCookie, LOGIN_COOKIE_NAME, loginCookie, sessionCookie } from './core/session-cookies';
 export { RATE_LIMIT_WINDOW_MS, rateLimitRetryAfter, rateLimitWindow } from './core/rate-limit';
 export type { RateLimitBucket, RateLimitRule } from './core/rate-limit';
+export {
+  httpStatusForScimError,
+  ScimError,
+  ScimErrorCode,
+  scimErrorBody,
+  scimTypeFor,
+  SCIM_MEDIA_TYPE,
+  SCIM_SCHEMAS,
+} from './core/scim';
+export type { ScimErrorBody } from './core/scim';

@@ -20,5 +20,5 @@ export class ManualClock {
 
 /** Empties identity's tables between tests (DELETE, not TRUNCATE: other libs' append-only tables reference principal). */
 export async function resetIdentityTables(dataSource: { query(sql: string): Promise<unknown> }): Promise<void> {
-  for (const table of ['auth_login_attempt', 'auth_session', 'api_key', 'principal']) await dataSource.query(`DELETE FROM ${table}`);
+  for (const table of ['scim_group_member', 'scim_group', 'scim_user', 'auth_login_attempt', 'auth_session', 'api_key', 'principal']) await dataSource.query(`DELETE FROM ${table}`);
 }

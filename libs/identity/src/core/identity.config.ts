@@ -147,6 +147,19 @@ export const identityConfig = defineConfig('identity', {
     schema: z.coerce.number().int().min(1).max(100_000).default(20),
     description: 'sign-in attempts (API key sign-in, SSO login and callback) per source IP per minute, across replicas (default 20)',
   },
+  scimToken: {
+    env: 'ATTEST_SCIM_TOKEN',
+    schema: z.string().min(32, 'use at least 32 characters (e.g. openssl rand -hex 32)').optional(),
+    description:
+      'bearer token the IdP (Okta, Entra ID) sends to /scim/v2 for SCIM provisioning, at least 32 characters; unset turns /scim/v2 off (404)',
+    sensitive: true,
+  },
+  scimLinkClaim: {
+    env: 'ATTEST_SCIM_LINK_CLAIM',
+    schema: z.string().min(1).default('sub'),
+    description:
+      'sign-in claim whose value equals the SCIM externalId, linking a provisioned user to their sign-ins (default sub, right for Okta; Entra ID: oid, with objectId mapped to externalId)',
+  },
   keyAdminRateLimit: {
     env: 'ATTEST_KEY_ADMIN_RATE_LIMIT',
     schema: z.coerce.number().int().min(1).max(100_000).default(30),

@@ -20,7 +20,9 @@ export function auditActorOf(principal: Principal, request: { sourceIp?: string;
   };
 }
 
-/** created_by / revoked_by reference a principal row; system and CLI acts leave them empty. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** created_by / revoked_by reference a principal row; acts of actors without one (system, CLI, SCIM's IdP) leave them empty. */
 export function principalIdOf(actor: AuditActor): string | null {
-  return actor.kind === 'system' ? null : actor.principalId;
+  return actor.kind === 'system' || !UUID.test(actor.principalId) ? null : actor.principalId;
 }

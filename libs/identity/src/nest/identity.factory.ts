@@ -53,7 +53,7 @@ export function createAuthenticationService(deps: IdentityDependencies): Authent
   );
   const verifier = accessTokenVerifierFor(deps.config, deps.fetch);
   const tokens = verifier
-    ? new TokenAuthenticator(verifier, new PrincipalRepository(deps.dataSource), deps.config.roleMapping, deps.config.oidcGroupsClaim)
+    ? new TokenAuthenticator(verifier, new PrincipalRepository(deps.dataSource), deps.config.roleMapping, deps.config.oidcGroupsClaim, 'default', deps.config.scimLinkClaim)
     : undefined;
   return new AuthenticationService(
     { apiKeys, ...(tokens ? { tokens } : {}), ...(deps.sessions ? { sessions: deps.sessions } : {}) },

@@ -6,6 +6,7 @@ import type { IdentityConfig } from '../core/identity.config';
 import { IdentityError, IdentityErrorCode } from '../core/identity.errors';
 import type { OidcRelyingParty } from '../core/oidc-relying-party';
 import type { Principal } from '../core/principal';
+import { claimsWithGroups, idpUserIdOf } from '../core/scim/scim-roles';
 import { externalIdentityFromClaims } from '../core/token-identity';
 import { ApiKeyAuthenticator } from './api-key.authenticator';
 import { ApiKeyRepository } from './api-key.repository';
@@ -19,7 +20,7 @@ const LOGIN_ATTEMPT_TTL_MS = 10 * 60_000;
 
 export type SessionServiceConfig = Pick<
   IdentityConfig,
-  'sessionTtlMs' | 'roleMapping' | 'oidcGroupsClaim' | 'publicUrl' | 'lastUsedIntervalMs'
+  'sessionTtlMs' | 'roleMapping' | 'oidcGroupsClaim' | 'publicUrl' | 'lastUsedIntervalMs' | 'scimLinkClaim'
 > & { tenant?: string };
 
 export interface RequestFacts {
@@ -239,13 +240,21 @@ export class SessionService implements SessionAuthenticator {
     if (!attempt || attempt.expiresAt <= now) throw new IdentityError(IdentityErrorCode.LoginFailed);
     const callbackUrl = new URL(`/auth/callback?${params.toString()}`, this.config.publicUrl);
     const { claims, idToken } = await this.oidc().completeLogin(callbackUrl, { state, nonce: attempt.nonce, codeVerifier: attempt.codeVerifier });
-    const identity = externalIdentityFromClaims(claims, this.config.roleMapping, this.config.oidcGroupsClaim);
+    const tenant = this.config.tenant ?? 'default';
+    // Groups the IdP provisioned by SCIM count like the token's groups (role mapping sees both).
+    const idpUserId = idpUserIdOf(claims, this.config.scimLinkClaim);
+    const provisioned = idpUserId ? await new PrincipalRepository(this.dataSource).provisionedGroups(tenant, idpUserId) : [];
+    const identity = externalIdentityFromClaims(claimsWithGroups(claims, provisioned, this.config.oidcGroupsClaim), this.config.roleMapping, this.config.oidcGroupsClaim);
     if (identity.kind !== 'user') throw new IdentityError(IdentityErrorCode.LoginFailed);
     const sessionToken = randomBytes(32).toString('base64url');
     const expiresAt = new Date(now.getTime() + this.config.sessionTtlMs);
-    const tenant = this.config.tenant ?? 'default';
     const principal = await this.dataSource.transaction(async (manager) => {
-      const row = await new PrincipalRepository(manager).upsert({ tenantId: tenant, ...identity, subject: externalSubject(identity) });
+      const row = await new PrincipalRepository(manager).upsert({
+        tenantId: tenant,
+        ...identity,
+        subject: externalSubject(identity),
+        ...(idpUserId ? { idpUserId } : {}),
+      });
       if (row.disabledAt) throw new IdentityError(IdentityErrorCode.PrincipalDisabled);
       const sessionId = await new SessionRepository(manager).insert({
         tokenHash: sha256(sessionToken),
