@@ -198,9 +198,9 @@ describe('evidence drill: a day in the life, exported and verified offline', () 
     expect(signIn.status).toBe(200);
     const sessionCookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
     expect(sessionCookie.startsWith(`${SESSION_COOKIE}=`)).toBe(true);
-    // GAP: SCIM (/scim/v2, `active: false` from the IdP) is not implemented (libs/identity has no SCIM endpoint), and
-    // no admin HTTP route deactivates a principal. What exists is PrincipalLifecycleService.deactivate, the act SCIM
-    // will call: principal disabled, sessions ended and keys revoked in one audited transaction. The drill calls it.
+    // Dave holds a personal key, not an IdP account, so the IdP's SCIM `active: false` (scim.spec.ts and
+    // scim-sessions.spec.ts drive that path) does not reach him: the drill calls the act SCIM calls,
+    // PrincipalLifecycleService.deactivate (principal disabled, sessions ended, keys revoked in one audited transaction).
     const deactivated = await gateway.app.get(PrincipalLifecycleService).deactivate(person('dave').principalId, aliceAsActor(), 'left the company');
     expect(deactivated).toMatchObject({ endedSessions: 1, revokedKeys: 1 });
     await expect(clientOf('dave').chat.completions.create({ model: 'support-bot', messages: [{ role: 'user', content: 'Hi' }] })).rejects.toBeInstanceOf(OpenAI.AuthenticationError);

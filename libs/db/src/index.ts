@@ -5,6 +5,7 @@ export type { DataSourceOptions } from './lib/data-source';
 export { openDatabase, ensureDatabase, redactUrl, EMBEDDED_DATABASE_NAME } from './lib/database-connection';
 export type { DatabaseConnection, OpenDatabaseOptions } from './lib/database-connection';
 export { DatabaseError, DatabaseErrorCode } from './lib/db.errors';
+export { isDatabaseUnavailable } from './lib/database-availability';
 export { EmbeddedPostgresServer } from './lib/embedded-postgres.server';
 export { findFreePort } from './lib/free-port';
 export { migrate, migrationStatus } from './lib/migrator';

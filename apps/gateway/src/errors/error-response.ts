@@ -63,8 +63,12 @@ function fromHttpException(error: HttpException): ErrorResponse {
   switch (status) {
     case 404:
       return build(404, message, 'not_found');
+    case 408:
+      return build(408, 'The request was not received in time; the connection is closed.', 'request_timeout');
     case 413:
       return build(413, 'The request body is larger than this server accepts.', 'body_too_large');
+    case 431:
+      return build(431, 'The request headers are larger than this server accepts.', 'headers_too_large');
     case 415:
       return build(415, 'Send the request body as application/json.', 'unsupported_media_type');
     case 401:
@@ -114,9 +118,18 @@ export function toErrorResponse(error: unknown): ErrorResponse {
   if (error instanceof PolicyError) return build(statusForPolicy(error.code), error.message, error.code);
   if (error instanceof DatabaseError) return fromDatabaseError(error);
   if (error instanceof HttpException) return fromHttpException(error);
+  // Fastify's own refusals (body parsing, body limit, media type) happen before Nest sees the request.
+  if (isFastifyClientError(error)) return fromHttpException(new HttpException(error.message, error.statusCode));
   // A read that found the database down (authentication, model lookup) refuses like a failed audit commit: 503.
   if (isDatabaseUnavailable(error)) return build(503, 'The database is unavailable; nothing was served.', DatabaseErrorCode.Unreachable);
   return build(500, 'Internal error; the request was not completed.', 'internal_error');
+}
+
+/** A Fastify error (`FST_ERR_*`) that refuses the client's request with a 4xx status. */
+function isFastifyClientError(error: unknown): error is Error & { statusCode: number } {
+  if (!(error instanceof Error)) return false;
+  const { code, statusCode } = error as { code?: unknown; statusCode?: unknown };
+  return typeof code === 'string' && code.startsWith('FST_') && typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500;
 }
 
 /** Server-side failures may name files or hosts: clients get a plain sentence, the log keeps the detail. */

@@ -23,8 +23,11 @@ export class ReadinessService {
 
   private async database(): Promise<ReadinessCheck> {
     return probe('database', async () => {
-      await this.connection.dataSource.query('SELECT 1');
-      return `${this.connection.mode} PostgreSQL reachable`;
+      // Reachable is not enough: a server that refuses writes (a disk nearly full, a read-only replica after failover)
+      // refuses every governed request, because no audit event can commit.
+      const rows: { readOnly: string }[] = await this.connection.dataSource.query(`SELECT current_setting('transaction_read_only') AS "readOnly"`);
+      if (rows[0]?.readOnly === 'on') throw new Error(`${this.connection.mode} PostgreSQL is read-only: audit events cannot be committed`);
+      return `${this.connection.mode} PostgreSQL reachable and writable`;
     });
   }
 

@@ -37,10 +37,13 @@ export class SseStream {
     if (this.opened) return;
     this.opened = true;
     this.reply.hijack();
+    // `keep-alive` is said explicitly for proxies and clients, but never over a client's `Connection: close`: node
+    // would obey the header and hold that client's socket open after the stream ends.
+    const clientCloses = /\bclose\b/i.test(String(this.reply.request.headers.connection ?? ''));
     this.reply.raw.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
-      connection: 'keep-alive',
+      ...(clientCloses ? {} : { connection: 'keep-alive' }),
       'x-accel-buffering': 'no',
       ...this.headers(),
     });

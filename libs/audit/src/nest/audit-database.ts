@@ -20,10 +20,24 @@ export async function withClient<T>(dataSource: DataSource, work: (client: PoolC
     if (error instanceof AuditError) throw error;
     throw new AuditError(AuditErrorCode.Unavailable, `cannot reach the audit database: ${(error as Error).message}`, { cause: error });
   }
+  // A checked-out pg client has no 'error' listener: when the server ends the session (restart, failover), the client
+  // emits 'error' and, unheard, that kills the process. The statement in flight rejects anyway; this only keeps it heard.
+  let lost: Error | undefined;
+  const onError = (error: Error) => {
+    lost = error;
+  };
+  client.on('error', onError);
+  let failed = false;
   try {
     return await work(client);
+  } catch (error) {
+    failed = true;
+    throw error;
   } finally {
-    client.release();
+    client.removeListener('error', onError);
+    // A session whose work failed is not trusted again (terminated, or one that opened read-only): the pool drops it
+    // and the next batch opens a fresh one, which sees the database as it is now.
+    client.release(lost ?? (failed ? new Error('audit database work failed on this session') : undefined));
   }
 }
 

@@ -12,7 +12,26 @@ export const LIMITS = {
   maxTokens: 32_768,
   maxEmbeddingInputs: 256,
   maxModelNameLength: 256,
+  /** Nesting of objects and arrays inside `response_format.json_schema.schema` (a grammar is built from it). */
+  maxJsonSchemaDepth: 64,
 } as const;
+
+/**
+ * How deeply objects and arrays nest in `value`, counted with an explicit stack (a recursive walk is exactly what a
+ * hostile, 100k-level document overflows); counting stops once `limit` is passed.
+ */
+export function nestingDepth(value: unknown, limit: number): number {
+  let deepest = 0;
+  const pending: [unknown, number][] = [[value, 0]];
+  while (pending.length > 0) {
+    const [node, depth] = pending.pop() as [unknown, number];
+    if (typeof node !== 'object' || node === null) continue;
+    deepest = Math.max(deepest, depth + 1);
+    if (deepest > limit) return deepest;
+    for (const child of Object.values(node)) pending.push([child, depth + 1]);
+  }
+  return deepest;
+}
 
 const modelName = z
   .string({ message: 'model is required and must be a string' })
@@ -51,7 +70,11 @@ const responseFormat = z.discriminatedUnion('type', [
     json_schema: z.object({
       name: z.string().min(1).max(64),
       description: z.string().optional(),
-      schema: z.record(z.string(), z.unknown()),
+      schema: z
+        .record(z.string(), z.unknown())
+        .refine((schema) => nestingDepth(schema, LIMITS.maxJsonSchemaDepth) <= LIMITS.maxJsonSchemaDepth, {
+          message: `the schema must not nest objects and arrays deeper than ${LIMITS.maxJsonSchemaDepth} levels`,
+        }),
       strict: z.boolean().nullable().optional(),
     }),
   }),

@@ -4,7 +4,7 @@ import { countFindings, type PiiEngine } from '@attest/pii';
 import { PII_ENGINE } from '@attest/pii/nest';
 import type { ResolvedModel } from '@attest/registry';
 import { GatewayMetrics, inSpan } from '@attest/telemetry';
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { responseEvent, type RequestMeta } from '../core/audit-drafts';
 import type { GovernanceConfig } from '../core/governance.config';
 import { Stopwatch } from '../core/stopwatch';
@@ -49,6 +49,8 @@ export type TextSink = (text: string) => void;
  */
 @Injectable()
 export class GovernedInferenceService {
+  private readonly logger = new Logger('governance');
+
   constructor(
     private readonly gate: RequestGateService,
     @Inject(PII_ENGINE) private readonly pii: PiiEngine,
@@ -102,7 +104,7 @@ export class GovernedInferenceService {
       stopwatch.stopModel();
       await this.recordResponse(call, admitted, stopwatch, {
         outcome: 'failure',
-        response: emitted,
+        response: this.scansOutput() ? this.gate.redactAll(emitted, this.gate.analyze(emitted, this.patternEntities())) : emitted,
         usage: { promptTokens: 0, completionTokens: 0 },
         errorCode: error instanceof InferenceError ? error.code : 'INTERNAL',
       });
@@ -111,24 +113,36 @@ export class GovernedInferenceService {
     stopwatch.stopModel();
     if (redactor) emit(redactor.flush());
     const text = redactor || sink ? emitted : result.text;
-    const outputFindings = this.scansOutput() ? this.gate.analyze(result.text, this.outputEntities(admitted)) : [];
-    const outputPii = countFindings(outputFindings);
+    // The redactor already replaced the policy's types (named entities included) in what it emitted: the output scan
+    // then reads that text with the pattern recognizers only (~0.1 ms) instead of a second named-entity pass (~3 ms).
+    const scanned = redactor ? emitted : result.text;
+    const outputFindings = this.scansOutput() ? this.gate.analyze(scanned, redactor ? this.patternEntities() : this.outputEntities(admitted)) : [];
+    const outputPii = addCounts(countFindings(outputFindings), redactor ? countApplied(redactor.applied) : {});
     for (const [type, count] of Object.entries(outputPii)) this.metrics?.piiFindings.inc({ type, stage: 'output' }, count);
     await this.recordResponse(call, admitted, stopwatch, {
       outcome: result.finishReason === 'aborted' ? 'aborted' : 'success',
       // Every finding of the output scan replaced: the log never holds a personal value in the clear.
-      response: this.gate.redactAll(result.text, outputFindings),
+      response: this.gate.redactAll(scanned, outputFindings),
       usage: result.usage,
       finishReason: result.finishReason,
       outputPii,
       rawResponse: result.text,
     });
-    await this.gate.recordTokens(call.principal, admitted.decision, result.usage.promptTokens + result.usage.completionTokens);
+    // The answer is served and its events are committed: a token counter that cannot be written now must not turn it
+    // into an error for the caller (the budget under-counts by this answer; the log says why).
+    await this.gate.recordTokens(call.principal, admitted.decision, result.usage.promptTokens + result.usage.completionTokens).catch((error: unknown) => {
+      this.logger.warn(`token budget not updated for request ${call.meta.requestId}: ${error instanceof Error ? error.message : String(error)}`);
+    });
     return { text, finishReason: result.finishReason, usage: result.usage, model: admitted.model, stopwatch };
   }
 
   private scansOutput(): boolean {
     return this.config.scanOutput && this.config.piiEnabled;
+  }
+
+  /** The recognizers without a named-entity pass: patterns, checksums and context words. */
+  private patternEntities(): string[] {
+    return this.pii.supportedEntities.filter((type) => !NAMED_ENTITY_TYPES.has(type));
   }
 
   /**
@@ -204,4 +218,16 @@ export class GovernedInferenceService {
       }),
     );
   }
+}
+
+function countApplied(applied: readonly { type: string }[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const { type } of applied) counts[type] = (counts[type] ?? 0) + 1;
+  return counts;
+}
+
+function addCounts(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  const sum = { ...a };
+  for (const [type, count] of Object.entries(b)) sum[type] = (sum[type] ?? 0) + count;
+  return sum;
 }

@@ -1,7 +1,7 @@
 import { AUDIT_RECORDER, type AuditEventDraft, type AuditReceipt, type AuditRecorder, RAW_CONTENT_SEALER, type RawContentSealer, type SealedRawContent } from '@attest/contracts';
 import { IdentityError, IdentityErrorCode, isModelInScope, type Principal } from '@attest/identity';
 import { InferenceRuntime, type ModelSpec } from '@attest/inference';
-import { countFindings, type OperatorPolicy, type PiiEngine, type PiiFinding } from '@attest/pii';
+import { countFindings, type OperatorPolicy, type PiiEngine, PiiError, PiiErrorCode, type PiiFinding } from '@attest/pii';
 import { PII_ENGINE } from '@attest/pii/nest';
 import { localTimeContext, type PolicyDecision } from '@attest/policy';
 import { PolicyEngineProvider, QuotaService } from '@attest/policy/nest';
@@ -164,6 +164,8 @@ export class RequestGateService implements OnModuleInit {
     try {
       return this.pii.analyze(text, entities ? { entities: [...entities] } : undefined);
     } catch (error) {
+      // Text over the engine's length bound is the caller's to shorten (413), not an inspection that failed (503).
+      if (error instanceof PiiError && error.code === PiiErrorCode.InputTooLong) throw error;
       throw new GovernanceError(
         GovernanceErrorCode.InspectionFailed,
         `PII inspection failed, so the request was refused (${error instanceof Error ? error.name : 'error'}).`,

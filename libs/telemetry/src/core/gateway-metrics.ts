@@ -70,6 +70,14 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  /** Server-side refusals by stable code: an outage before any audit commit (the database down) shows here. */
+  readonly serverRefusals = new Counter({
+    name: 'attest_server_refusals_total',
+    help: 'Requests refused with a 5xx and a stable code (DB_UNREACHABLE, AUDIT_UNAVAILABLE, BACKEND_FAILED, ...).',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+
   private readModels: () => readonly ModelLoad[] = () => [];
 
   readonly modelQueue: Gauge<'version_id'> = new Gauge({

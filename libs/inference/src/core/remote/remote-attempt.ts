@@ -1,34 +1,65 @@
 import { InferenceError, InferenceErrorCode } from '../inference.errors';
 
+/**
+ * A 200 answer that is not an OpenAI completion: not JSON, the wrong shape, an error object inside the stream, or a
+ * stream that ends before its finish. Thrown while reading; the attempt classifies it as `malformed`.
+ */
+export class MalformedAnswer extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MalformedAnswer';
+  }
+}
+
 /** Why one attempt against one endpoint failed, and whether another attempt may help. */
 export class AttemptFailure extends Error {
   constructor(
-    readonly kind: 'network' | 'timeout' | 'status',
+    readonly kind: 'network' | 'timeout' | 'status' | 'malformed',
     message: string,
     readonly status?: number,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; detail?: string },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AttemptFailure';
+    this.detail = options?.detail;
   }
+
+  /** What the server said about a refused request (its body), without the endpoint's address. */
+  readonly detail: string | undefined;
 
   /**
    * Generation has no side effects on the server, so an attempt that produced nothing for the client may be repeated
-   * elsewhere: connection failures, timeouts, and statuses that say "not now" (408, 429, 502, 503, 504).
+   * elsewhere: connection failures, timeouts, garbled answers, and statuses that say "not now" or "this replica
+   * failed" (408, 429, 500, 502, 503, 504). A 500 is one server's fault (out of memory, a crashed worker), not the
+   * request's: the server says so with 400/413/422.
    */
   get retryable(): boolean {
     if (this.kind !== 'status') return true;
-    return this.status === 408 || this.status === 429 || this.status === 502 || this.status === 503 || this.status === 504;
+    return this.status === 408 || this.status === 429 || this.status === 500 || this.status === 502 || this.status === 503 || this.status === 504;
   }
 
   toInferenceError(): InferenceError {
     if (this.kind === 'timeout') return new InferenceError(InferenceErrorCode.BackendTimeout, this.message, { cause: this });
-    // The remote server judged the request itself invalid (a prompt longer than its context, a bad schema).
+    // The remote server judged the request itself invalid (a prompt longer than its context, a bad schema). Its reason
+    // reaches the caller; the endpoint's address (an internal host) stays in the cause, for the server log.
     if (this.status === 400 || this.status === 413 || this.status === 422) {
-      return new InferenceError(InferenceErrorCode.InvalidRequest, this.message, { cause: this });
+      return new InferenceError(InferenceErrorCode.InvalidRequest, `the model server refused the request: ${reasonOf(this.detail)}`, { cause: this });
     }
     return new InferenceError(InferenceErrorCode.BackendFailed, this.message, { cause: this });
   }
+}
+
+/** An OpenAI-style error body's message, else the body as text. */
+function reasonOf(detail: string | undefined): string {
+  if (!detail) return '(no reason given)';
+  try {
+    const parsed = JSON.parse(detail) as { error?: { message?: unknown } | string; message?: unknown };
+    const message = typeof parsed.error === 'object' ? parsed.error?.message : (parsed.error ?? parsed.message);
+    if (typeof message === 'string' && message !== '') return message;
+  } catch {
+    // not JSON: the text itself
+  }
+  return detail;
 }
 
 export interface AttemptOptions {
@@ -71,7 +102,7 @@ export class RemoteAttempt {
       this.touch();
       if (!response.ok) {
         const detail = (await response.text().catch(() => '')).slice(0, 500);
-        throw new AttemptFailure('status', `${this.options.url} answered ${response.status}: ${detail}`, response.status);
+        throw new AttemptFailure('status', `${this.options.url} answered ${response.status}: ${detail}`, response.status, { detail });
       }
       return response;
     } catch (error) {
@@ -94,6 +125,12 @@ export class RemoteAttempt {
       return new AttemptFailure('timeout', `${this.options.url} sent nothing for ${this.options.idleTimeoutMs} ms`, undefined, {
         cause: error,
       });
+    }
+    // A SyntaxError is a body or stream frame that is not JSON (by name: fetch's own errors come from Node's realm).
+    const name = typeof error === 'object' && error !== null ? (error as { name?: unknown }).name : undefined;
+    if (error instanceof MalformedAnswer || name === 'SyntaxError') {
+      const why = String((error as { message?: unknown }).message);
+      return new AttemptFailure('malformed', `${this.options.url} sent an answer that is not an OpenAI completion: ${why}`, undefined, { cause: error });
     }
     const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
     return new AttemptFailure('network', `${this.options.url} is unreachable: ${reason}`, undefined, { cause: error });

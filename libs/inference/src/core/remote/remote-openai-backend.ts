@@ -1,7 +1,7 @@
 import { InferenceError, InferenceErrorCode } from '../inference.errors';
 import type { InferenceConfig } from '../inference.config';
 import type { EmbeddingResult, FinishReason, GenerationRequest, GenerationResult, ModelSource } from '../inference.types';
-import { AttemptFailure, RemoteAttempt } from './remote-attempt';
+import { AttemptFailure, MalformedAnswer, RemoteAttempt } from './remote-attempt';
 import { readServerSentEvents } from './sse-reader';
 
 export type RemoteSource = Extract<ModelSource, { kind: 'remote_openai' }>;
@@ -16,6 +16,10 @@ interface CompletionChoice {
 interface CompletionBody {
   choices?: CompletionChoice[];
   usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
+  /** vLLM and others report a failure inside a stream as an error object. */
+  object?: string;
+  error?: unknown;
+  message?: unknown;
 }
 interface EmbeddingBody {
   data?: { index: number; embedding: number[] }[];
@@ -65,12 +69,16 @@ export class RemoteOpenAiBackend {
     try {
       const onText = request.onText;
       return await this.withFailover(path, body, request.signal, () => streamed.chunks === 0, async (response, attempt) => {
-        if (onText === undefined || response.body === null) return toResult((await response.json()) as CompletionBody);
-        let finishReason: FinishReason = 'stop';
+        if (onText === undefined || response.body === null) return toResult(completionOf(await response.json()));
+        let finishReason: FinishReason | undefined;
+        let done = false;
         let usage: GenerationResult['usage'] | undefined;
         for await (const data of readServerSentEvents(response.body, () => attempt.touch())) {
-          if (data === '[DONE]') break;
-          const chunk = JSON.parse(data) as CompletionBody;
+          if (data === '[DONE]') {
+            done = true;
+            break;
+          }
+          const chunk = completionOf(JSON.parse(data));
           const choice = chunk.choices?.[0];
           const text = choice?.delta?.content ?? choice?.text ?? '';
           if (text !== '') {
@@ -81,7 +89,12 @@ export class RemoteOpenAiBackend {
           if (choice?.finish_reason) finishReason = toFinishReason(choice.finish_reason);
           if (chunk.usage) usage = toUsage(chunk.usage);
         }
-        return { text: streamed.text, finishReason, usage: usage ?? { promptTokens: 0, completionTokens: streamed.chunks } };
+        // A stream cut short (a proxy timeout, a crashed worker behind a keep-alive) must not pass for a whole answer;
+        // nor may a body that held no completion at all (an error page, JSON of another shape).
+        if (finishReason === undefined && !(done && streamed.chunks > 0)) {
+          throw new MalformedAnswer(done ? 'the stream held no completion' : 'the stream ended before its finish_reason or [DONE]');
+        }
+        return { text: streamed.text, finishReason: finishReason ?? 'stop', usage: usage ?? { promptTokens: 0, completionTokens: streamed.chunks } };
       });
     } catch (error) {
       if (request.signal?.aborted) {
@@ -183,9 +196,30 @@ export class RemoteOpenAiBackend {
   }
 }
 
+/**
+ * One completion body or stream chunk, checked where the gateway relies on it: an object, `choices` a list of objects,
+ * text a string. Anything else (or an error object) is a malformed answer, which fails over like a network error.
+ */
+function completionOf(value: unknown): CompletionBody {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new MalformedAnswer('the body is not a JSON object');
+  const body = value as CompletionBody;
+  if (body.error !== undefined || body.object === 'error') {
+    const reported = typeof body.error === 'object' && body.error !== null ? (body.error as { message?: unknown }).message : (body.error ?? body.message);
+    throw new MalformedAnswer(`the server reported an error: ${String(reported ?? 'no message')}`.slice(0, 500));
+  }
+  if (body.choices !== undefined && !Array.isArray(body.choices)) throw new MalformedAnswer('choices is not a list');
+  for (const choice of body.choices ?? []) {
+    if (typeof choice !== 'object' || choice === null) throw new MalformedAnswer('a choice is not an object');
+    for (const text of [choice.message?.content, choice.delta?.content, choice.text]) {
+      if (text !== undefined && text !== null && typeof text !== 'string') throw new MalformedAnswer('a choice carries text that is not a string');
+    }
+  }
+  return body;
+}
+
 function toResult(body: CompletionBody): GenerationResult {
   const choice = body.choices?.[0];
-  if (choice === undefined) throw new InferenceError(InferenceErrorCode.BackendFailed, 'the remote server answered without choices');
+  if (choice === undefined) throw new MalformedAnswer('the remote server answered without choices');
   return {
     text: choice.message?.content ?? choice.text ?? '',
     finishReason: toFinishReason(choice.finish_reason ?? 'stop'),

@@ -38,6 +38,8 @@ const blockEnd = '-----END';
 export class StreamRedactor {
   private pending = '';
   private emittedTail = '';
+  /** `pending` length at which the next analysis runs, after one that could release nothing. */
+  private nextAnalysisAt = 0;
   private readonly appliedSoFar: AppliedOperator[] = [];
 
   constructor(
@@ -64,9 +66,12 @@ export class StreamRedactor {
   /** Adds a chunk; returns the redacted text that is safe to send now (possibly empty). */
   push(chunk: string): string {
     this.pending += chunk;
-    if (this.pending.length < this.limits.holdback + this.limits.batch) return '';
+    if (this.pending.length < Math.max(this.limits.holdback + this.limits.batch, this.nextAnalysisAt)) return '';
     const findings = this.findingsInPending();
     const cut = this.safeCut(findings);
+    // Nothing could be released (a long unbroken token is held whole): wait for another batch before reading the
+    // window again, or a 4,000-character token streamed a character at a time costs 4,000 analyses of it.
+    this.nextAnalysisAt = cut > 0 ? 0 : this.pending.length + this.limits.batch;
     return cut > 0 ? this.emit(cut, findings) : '';
   }
 
