@@ -41,6 +41,10 @@ describe('attest audit', () => {
     const bundle = join(dataDir, 'evidence.tar');
     const exported = await runCli(['audit', 'export', '--from', '2000-01-01T00:00:00Z', '--to', '2100-01-01T00:00:00Z', '--out', bundle], env);
     expect(exported.code).toBe(0);
+    const exports: { doc: { actor: { authMethod: string }; details: { via: string; events: number } } }[] = await db.dataSource.query(
+      `SELECT convert_from(canonical, 'UTF8')::jsonb AS doc FROM audit_event WHERE action = 'audit.exported'`,
+    );
+    expect(exports.map((row) => [row.doc.actor.authMethod, row.doc.details.via, row.doc.details.events])).toEqual([['cli', 'cli', 20]]);
     const offline = await runCli(['audit', 'verify', '--bundle', bundle, '--json'], { ATTEST_DATA_DIR: dataDir });
     expect(JSON.parse(offline.stdout)).toMatchObject({ ok: true, size: 20, eventsChecked: 20, sealedSize: 20 });
     expect(offline.code).toBe(0);

@@ -1,4 +1,4 @@
-import { type BeforeApplicationShutdown, Injectable } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { AuditEventDraft, AuditReceipt, AuditRecorder } from '@attest/contracts';
 import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
@@ -16,7 +16,15 @@ export interface AuditWriterOptions {
   maxQueue: number;
   dbRole?: string;
   writerId: string;
+  /**
+   * Record `audit.writer_started` when the application has started and `audit.writer_stopped` as the last event before
+   * closing (PCI DSS v4.0 10.2.1.6: initialising and stopping the audit logs is itself logged). The gateway sets it;
+   * short-lived CLI writers do not.
+   */
+  lifecycleEvents?: boolean;
 }
+
+const SYSTEM = { principalId: 'system', kind: 'system', tenant: 'default', authMethod: 'system' } as const;
 
 interface Pending {
   draft: AuditEventDraft;
@@ -40,11 +48,12 @@ const INSERT = `
  * const receipt = await writer.record(draft);
  */
 @Injectable()
-export class AuditWriter implements AuditRecorder, BeforeApplicationShutdown {
+export class AuditWriter implements AuditRecorder, OnApplicationBootstrap, BeforeApplicationShutdown {
   private queue: Pending[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private closed = false;
+  private closing: Promise<void> | undefined;
   private lastMicros = 0;
 
   constructor(
@@ -63,8 +72,23 @@ export class AuditWriter implements AuditRecorder, BeforeApplicationShutdown {
     });
   }
 
-  /** Commits what is queued, then refuses new records. */
-  async close(): Promise<void> {
+  /** The log says when this writer began; a start whose record cannot commit fails (fail closed). */
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.options.lifecycleEvents) return;
+    await this.record({ action: 'audit.writer_started', outcome: 'success', actor: SYSTEM, tenant: SYSTEM.tenant, details: { writer: this.options.writerId } });
+  }
+
+  /** Commits what is queued, then refuses new records. Idempotent: the module and the checkpointer both call it. */
+  close(): Promise<void> {
+    this.closing ??= this.closeOnce();
+    return this.closing;
+  }
+
+  private async closeOnce(): Promise<void> {
+    if (this.options.lifecycleEvents && !this.closed) {
+      // Best effort: a database that is gone cannot take the last word, and shutdown must still finish.
+      await this.record({ action: 'audit.writer_stopped', outcome: 'success', actor: SYSTEM, tenant: SYSTEM.tenant, details: { writer: this.options.writerId } }).catch(() => undefined);
+    }
     this.closed = true;
     clearTimeout(this.timer);
     this.timer = undefined;

@@ -40,10 +40,11 @@ describe(AuditModule.name, () => {
     await app.init();
     const sut = app.get<AuditRecorder>(AUDIT_RECORDER);
     const receipt = await sut.record(draftOf(0));
-    expect(receipt).toMatchObject({ sequence: 0, chainId: expect.stringMatching(/^attest\.local\/audit\//) });
+    // Event 0 is the writer's own start (PCI DSS 10.2.1.6: starting the audit log is logged).
+    expect(receipt).toMatchObject({ sequence: 1, chainId: expect.stringMatching(/^attest\.local\/audit\//) });
     const verifierKey = app.get(AuditCheckpointer).signer.verifierKey;
     await app.get(AuditCheckpointer).checkpoint();
-    expect(await app.get(AuditSelfVerifier).runOnce()).toMatchObject({ ok: true, size: 1 });
+    expect(await app.get(AuditSelfVerifier).runOnce()).toMatchObject({ ok: true, size: 2 });
     expect((await register.getSingleMetric('attest_audit_verify_ok')?.get())?.values[0]?.value).toBe(1);
     await app.close();
 
@@ -51,7 +52,10 @@ describe(AuditModule.name, () => {
     const notes = await sink.readAll();
     expect(notes.length).toBeGreaterThanOrEqual(1);
     const report = await new AuditEvidenceService(db.dataSource).verify({ trustedKeys: [{ verifier: parseVerifierKey(verifierKey) }], lastSeen: notes });
-    expect(report).toMatchObject({ ok: true, size: 1, sealedSize: 1 });
+    // The stop is the last event, committed before the final checkpoint seals it.
+    expect(report).toMatchObject({ ok: true, size: 3, sealedSize: 3 });
+    const actions: { action: string }[] = await db.dataSource.query(`SELECT action FROM audit_event ORDER BY seq`);
+    expect(actions.map((row) => row.action)).toEqual(['audit.writer_started', 'inference.request', 'audit.writer_stopped']);
 
     const again = await compile();
     await again.init();

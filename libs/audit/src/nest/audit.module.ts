@@ -39,7 +39,7 @@ export class AuditModule {
         {
           provide: AuditWriter,
           inject: [DATABASE_CONNECTION, AUDIT_SETTINGS],
-          useFactory: (connection: DatabaseConnection, settings: AuditSettings) => new AuditWriter(connection.dataSource, settings),
+          useFactory: (connection: DatabaseConnection, settings: AuditSettings) => new AuditWriter(connection.dataSource, { ...settings, lifecycleEvents: true }),
         },
         { provide: AUDIT_RECORDER, useExisting: AuditWriter },
         {
