@@ -22,10 +22,11 @@ import { join } from 'node:path';
 import OpenAI from 'openai';
 import { startE2eGateway, type E2eGateway } from './support/e2e-gateway';
 import { startFakeUpstream, type FakeUpstream } from './support/fake-upstream';
+import { okta, scimClient } from './support/scim-idp-requests';
 
 // The evidence drill of issue #12: one scripted day through the real HTTP API (admin API, OpenAI API through the
 // official client), then the auditor's export, verified offline with the verifier alone and compared with what
-// happened, event by event. Acts without an HTTP route (model registration, policy activation, deactivation)
+// happened, event by event. Acts without an HTTP route (model registration, policy activation, a key holder's deactivation)
 // go through the same service the CLI calls, and say so where they happen.
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -40,7 +41,10 @@ const RAW_VALUES = [
   'Margaret Thompson', 'Thompson', 'margaret.thompson@example.org', '415 555 0132',
   'Robert Miller', 'Miller', 'robert.miller@claims.example', '212 555 0187',
   '4111 1111 1111 1111', '4111111111111111',
+  // The IdP's user, provisioned and deprovisioned by SCIM.
+  'erin.novak@example.org',
 ];
+const SCIM_TOKEN = 'drill-scim-token-0123456789abcdef0123456789';
 
 // The day's policy change: the shipped bundle plus one policy that caps the support bot's answers.
 const DRILL_POLICY = `@id("drill.support-bot-short-answers")
@@ -126,7 +130,7 @@ describe('evidence drill: a day in the life, exported and verified offline', () 
     workDir = mkdtempSync(join(tmpdir(), 'attest-drill-'));
     upstream = await startFakeUpstream(AGENT_ANSWER);
     // Redacted text (not only hashes) in the log: the strictest setting for "no raw personal data in the evidence".
-    gateway = await startE2eGateway({ ATTEST_AUDIT_PAYLOAD_MODE: 'redacted' });
+    gateway = await startE2eGateway({ ATTEST_AUDIT_PAYLOAD_MODE: 'redacted', ATTEST_SCIM_TOKEN: SCIM_TOKEN });
     nameOf.set(String((await api('GET', '/auth/me', gateway.adminKey)).body['id']), 'ops').set('anonymous', 'anonymous');
     folderSha256 = String((await api('GET', '/api/admin/policies', gateway.adminKey)).body['activeSha256']);
     const policyDir = join(workDir, 'policies');
@@ -193,6 +197,16 @@ describe('evidence drill: a day in the life, exported and verified offline', () 
     expect((await api('POST', `/api/admin/keys/${person('carol').keyId}/revoke`, person('alice').key, { reason: 'posted in a public channel' })).body['status']).toBe('revoked');
     await expect(clientOf('carol').chat.completions.create({ model: 'support-bot', messages: [{ role: 'user', content: 'Hi' }] })).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
 
+    // 14:00 — the IdP provisions erin (Okta's SCIM request), and at 14:30 deprovisions her: `active: false` disables
+    // the principal, ends her sessions and revokes her keys in one audited act.
+    const scim = scimClient(gateway.url, SCIM_TOKEN);
+    const provisioned = await scim('POST', '/Users', okta.createUser('erin.novak@example.org', 'idp-user-erin'));
+    expect(provisioned.status).toBe(201);
+    const erinScimId = String(provisioned.body['id']);
+    const erinRows: { principal_id: string }[] = await gateway.db.dataSource.query(`SELECT principal_id::text FROM scim_user WHERE id = $1`, [erinScimId]);
+    nameOf.set(must(erinRows[0], 'SCIM user row').principal_id, 'erin').set(erinScimId, 'erin').set('scim', 'idp');
+    expect((await scim('PATCH', `/Users/${erinScimId}`, okta.deactivateUser())).status).toBe(200);
+
     // 15:00 — dave leaves. He is signed in to the portal with his key.
     const signIn = await api('POST', '/api/admin/session', '', { apiKey: person('dave').key }, { 'x-attest-request': 'portal' });
     expect(signIn.status).toBe(200);
@@ -255,6 +269,7 @@ describe('evidence drill: a day in the life, exported and verified offline', () 
     else if (resource?.type === 'model_version') subject = `${resource.name}@${resource.version}`;
     else if (resource?.type === 'model') subject = `model:${resource.name}`;
     else if (resource?.type === 'principal') subject = `principal:${nameOf.get(resource.id ?? '')}`;
+    else if (resource?.type === 'scim_user') subject = `scim_user:${nameOf.get(resource.id ?? '')}`;
     else if (resource?.type === 'policy_bundle') subject = resource.sha256 === activatedSha256 ? 'bundle:drill' : `bundle:${resource.sha256}`;
     else subject = resource?.type ?? String(event.details?.['code'] ?? '-');
     return `${event.action} ${event.outcome} ${actor} ${subject}`;
@@ -297,6 +312,11 @@ describe('evidence drill: a day in the life, exported and verified offline', () 
       'inference.request denied dave drill-classified',
       'api_key.revoked success alice key:carol',
       'authentication.failed denied anonymous api_key:carol KEY_REVOKED',
+      // The IdP provisions erin and deprovisions her by SCIM: the deactivation is one act, named by the SCIM client.
+      'scim.user_created success idp scim_user:erin',
+      'principal.deactivated success idp principal:erin',
+      'scim.user_deactivated success idp scim_user:erin',
+      'scim.user_updated success idp scim_user:erin',
       'session.created success dave session',
       'principal.deactivated success alice principal:dave',
       'authentication.failed denied anonymous api_key:dave KEY_REVOKED',
@@ -352,7 +372,9 @@ describe('evidence drill: a day in the life, exported and verified offline', () 
     expect(byRequest('drill-classified')?.policy).toMatchObject({ decision: 'deny', policyIds: ['classification.within-model-clearance'] });
     // The refused acts name what was attempted; the deactivation names what it revoked and ended.
     expect(events.filter((event) => event.action === 'admin.denied').map((event) => event.details?.['adminAction'])).toEqual(['approve_model', 'export_audit']);
-    expect(events.find((event) => event.action === 'principal.deactivated')?.details).toMatchObject({ endedSessions: 1, revokedKeys: [person('dave').keyId] });
+    const deactivations = events.filter((event) => event.action === 'principal.deactivated');
+    expect(deactivations.find((event) => event.resource?.id === person('dave').principalId)?.details).toMatchObject({ endedSessions: 1, revokedKeys: [person('dave').keyId] });
+    expect(deactivations.map((event) => nameOf.get(event.resource?.id ?? ''))).toEqual(['erin', 'dave']);
   });
 
   it('holds no raw personal value anywhere in the bundle’s bytes, only typed placeholders and counts', () => {

@@ -1,6 +1,6 @@
 import type { Principal } from '@attest/identity';
 import { InferenceError, InferenceRuntime, type ChatMessage, type GenerationResult } from '@attest/inference';
-import { countFindings, type PiiEngine } from '@attest/pii';
+import { countFindings, type OperatorPolicy, type PiiEngine, type PiiFinding } from '@attest/pii';
 import { PII_ENGINE } from '@attest/pii/nest';
 import type { ResolvedModel } from '@attest/registry';
 import { GatewayMetrics, inSpan } from '@attest/telemetry';
@@ -88,7 +88,8 @@ export class GovernedInferenceService {
     const messages = call.messages?.map((message, index) => ({ ...message, content: admitted.texts[index] ?? '' }));
     // Nothing to redact: stream straight through, with no held-back tail delaying the first token.
     const redacts = this.scansOutput() && Object.keys(admitted.redaction).length > 0;
-    const redactor = redacts ? this.pii.createStreamRedactor(admitted.redaction) : undefined;
+    // Only a stream needs the incremental redactor; a whole answer is read once at the end (one named-entity pass).
+    const redactor = redacts && sink ? this.pii.createStreamRedactor(admitted.redaction) : undefined;
     let emitted = '';
     const emit = (text: string) => {
       if (!text) return;
@@ -112,11 +113,12 @@ export class GovernedInferenceService {
     }
     stopwatch.stopModel();
     if (redactor) emit(redactor.flush());
-    const text = redactor || sink ? emitted : result.text;
     // The redactor already replaced the policy's types (named entities included) in what it emitted: the output scan
     // then reads that text with the pattern recognizers only (~0.1 ms) instead of a second named-entity pass (~3 ms).
+    // A whole answer is scanned once, and the same findings redact it, count it and keep it out of the log.
     const scanned = redactor ? emitted : result.text;
     const outputFindings = this.scansOutput() ? this.gate.analyze(scanned, redactor ? this.patternEntities() : this.outputEntities(admitted)) : [];
+    const text = redactor || sink ? emitted : redacts ? this.redactWhole(result.text, outputFindings, admitted.redaction) : result.text;
     const outputPii = addCounts(countFindings(outputFindings), redactor ? countApplied(redactor.applied) : {});
     for (const [type, count] of Object.entries(outputPii)) this.metrics?.piiFindings.inc({ type, stage: 'output' }, count);
     await this.recordResponse(call, admitted, stopwatch, {
@@ -138,6 +140,12 @@ export class GovernedInferenceService {
 
   private scansOutput(): boolean {
     return this.config.scanOutput && this.config.piiEnabled;
+  }
+
+  /** The policy's redaction applied to a whole answer, from findings already made. */
+  private redactWhole(text: string, findings: PiiFinding[], redaction: OperatorPolicy): string {
+    const relevant = findings.filter((finding) => finding.type in redaction || '*' in redaction);
+    return relevant.length === 0 ? text : this.pii.transform(text, relevant, redaction).text;
   }
 
   /** The recognizers without a named-entity pass: patterns, checksums and context words. */
