@@ -23,3 +23,5 @@ export type { PolicyConfig } from './core/policy.config';
 export { policyRequestSchema } from './core/policy-request.schema';
 export { mergeQuotas, quotaWindow, retryAfterSeconds, QuotaError, QuotaErrorCode } from './core/quota';
 export type { QuotaMetric, QuotaObligation, QuotaScope } from './core/quota';
+export { NetworkZones, networkZonesSchema, OUTSIDE_ZONE } from './core/network-zones';
+export type { NetworkZoneSpec } from './core/network-zones';

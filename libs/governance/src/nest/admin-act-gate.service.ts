@@ -60,6 +60,7 @@ export class AdminActGate {
         context: {
           piiTypes: [],
           ...(facts.sourceIp ? { sourceIp: facts.sourceIp } : {}),
+          sourceNetwork: this.policies.networkOf(facts.sourceIp),
           ...localTimeContext(new Date(), this.policies.timeZoneOf(principal.tenant)),
         },
       }),

@@ -192,7 +192,10 @@ export class RequestGateService implements OnModuleInit {
       context: {
         piiTypes,
         maxTokens: request.maxTokens ?? undefined,
+        // A cheap estimate before tokenisation (about four characters a token): enough for a size rule, never content.
+        estimatedTokens: Math.ceil(request.inputs.reduce((sum, text) => sum + text.length, 0) / 4),
         sourceIp: request.meta.sourceIp,
+        sourceNetwork: this.policies.networkOf(request.meta.sourceIp),
         dataClassification: request.meta.dataClassification,
         ...localTimeContext(new Date(), this.policies.timeZoneOf(principal.tenant)),
       },

@@ -1,6 +1,7 @@
 import { booleanFlag, defineConfig } from '@attest/config';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { networkZonesSchema } from './network-zones';
 
 /** The `policy` namespace: where bundles come from, whether they must be signed, how often replicas look for a new one. */
 export const policyConfig = defineConfig('policy', {
@@ -32,6 +33,22 @@ export const policyConfig = defineConfig('policy', {
     env: 'ATTEST_POLICY_TENANT',
     schema: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected a tenant id').default('default'),
     description: 'tenant whose activated bundle this gateway enforces (default default)',
+  },
+  networkZones: {
+    env: 'ATTEST_POLICY_NETWORK_ZONES',
+    schema: z
+      .string()
+      .default('{}')
+      .transform((text, context) => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          context.addIssue({ code: 'custom', message: 'expected JSON such as {"internal":["10.0.0.0/8"]}' });
+          return z.NEVER;
+        }
+      })
+      .pipe(networkZonesSchema),
+    description: 'JSON {zone: [CIDR, ...]} naming client networks for policies (context.sourceNetwork); unlisted addresses are "internet" (default {})',
   },
 });
 

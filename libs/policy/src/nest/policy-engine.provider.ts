@@ -1,12 +1,13 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { PolicyBundle } from '../core/policy-bundle';
 import { PolicyEngine } from '../core/policy-engine';
+import { NetworkZones } from '../core/network-zones';
 import type { PolicyConfig } from '../core/policy.config';
 import type { PolicyBundleRepository } from './policy-bundle.repository';
 import type { PolicySignaturePolicy } from './policy-signature';
 
 export interface PolicyEngineProviderOptions {
-  config: Pick<PolicyConfig, 'dir' | 'reloadMs' | 'tenant'>;
+  config: Pick<PolicyConfig, 'dir' | 'reloadMs' | 'tenant'> & Partial<Pick<PolicyConfig, 'networkZones'>>;
   repository: PolicyBundleRepository;
   signatures: PolicySignaturePolicy;
   log?: Pick<Logger, 'log' | 'error'>;
@@ -23,11 +24,14 @@ export class PolicyEngineProvider implements OnModuleDestroy {
   private timer: NodeJS.Timeout | undefined;
   private timeZones = new Map<string, string>();
   private refreshing: Promise<void> | undefined;
+  private readonly zones: NetworkZones;
 
   private constructor(
     private readonly engine: PolicyEngine,
     private readonly options: PolicyEngineProviderOptions,
-  ) {}
+  ) {
+    this.zones = new NetworkZones(options.config.networkZones ?? {});
+  }
 
   /**
    * Loads the active bundle (database first, else the folder) and starts the reload timer. Throws when that bundle
@@ -49,6 +53,11 @@ export class PolicyEngineProvider implements OnModuleDestroy {
   /** The engine to decide with (the same instance across reloads; its bundle is swapped atomically). */
   current(): PolicyEngine {
     return this.engine;
+  }
+
+  /** The named network zone of a client address (ATTEST_POLICY_NETWORK_ZONES; `internet` when unlisted). */
+  networkOf(address: string | undefined): string {
+    return this.zones.zoneOf(address);
   }
 
   /** IANA time zone of a tenant (UTC for a tenant this replica does not know yet). */
