@@ -19,6 +19,11 @@ export interface AuditCheckpointerOptions {
   beforeFinalCheckpoint?: () => Promise<void>;
   /** c2sp.org/tlog-witness add-checkpoint URLs asked to cosign each checkpoint before it is stored. */
   witnessUrls?: readonly string[];
+  /**
+   * Called when this start registers a signing key the log has not seen (first start, or a rotation): the module
+   * records it as `audit.signing_key_registered`; a rejection refuses the start (a rotation is never silent).
+   */
+  onKeyRegistered?: (key: { verifierKey: string; keyId: string; earlierKeys: number }) => Promise<void>;
 }
 
 /**
@@ -193,12 +198,16 @@ export class AuditCheckpointer implements OnModuleInit, BeforeApplicationShutdow
 
   private async registerPublicKey(): Promise<void> {
     const verifier = parseVerifierKey(this.signer.verifierKey);
-    await withClient(this.dataSource, (client) =>
-      client.query(
+    const registered = await withClient(this.dataSource, async (client) => {
+      const inserted = await client.query(
         'INSERT INTO audit_signing_key (verifier_key, key_name, key_id, public_key) VALUES ($1, $2, $3, $4) ON CONFLICT (verifier_key) DO NOTHING',
         [verifier.verifierKey, verifier.name, toHex(verifier.keyId), verifier.publicKey],
-      ),
-    );
+      );
+      if (inserted.rowCount === 0) return undefined;
+      const earlier = await client.query<{ n: string }>('SELECT count(*)::text AS n FROM audit_signing_key WHERE verifier_key <> $1', [verifier.verifierKey]);
+      return Number(earlier.rows[0]?.n ?? 0);
+    });
+    if (registered !== undefined) await this.options.onKeyRegistered?.({ verifierKey: verifier.verifierKey, keyId: toHex(verifier.keyId), earlierKeys: registered });
   }
 }
 

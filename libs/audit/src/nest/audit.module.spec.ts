@@ -40,11 +40,11 @@ describe(AuditModule.name, () => {
     await app.init();
     const sut = app.get<AuditRecorder>(AUDIT_RECORDER);
     const receipt = await sut.record(draftOf(0));
-    // Event 0 is the writer's own start (PCI DSS 10.2.1.6: starting the audit log is logged).
-    expect(receipt).toMatchObject({ sequence: 1, chainId: expect.stringMatching(/^attest\.local\/audit\//) });
+    // Events 0 and 1: the first signing key registered, and the writer's own start (PCI DSS 10.2.1.6).
+    expect(receipt).toMatchObject({ sequence: 2, chainId: expect.stringMatching(/^attest\.local\/audit\//) });
     const verifierKey = app.get(AuditCheckpointer).signer.verifierKey;
     await app.get(AuditCheckpointer).checkpoint();
-    expect(await app.get(AuditSelfVerifier).runOnce()).toMatchObject({ ok: true, size: 2 });
+    expect(await app.get(AuditSelfVerifier).runOnce()).toMatchObject({ ok: true, size: 3 });
     expect((await register.getSingleMetric('attest_audit_verify_ok')?.get())?.values[0]?.value).toBe(1);
     await app.close();
 
@@ -53,14 +53,24 @@ describe(AuditModule.name, () => {
     expect(notes.length).toBeGreaterThanOrEqual(1);
     const report = await new AuditEvidenceService(db.dataSource).verify({ trustedKeys: [{ verifier: parseVerifierKey(verifierKey) }], lastSeen: notes });
     // The stop is the last event, committed before the final checkpoint seals it.
-    expect(report).toMatchObject({ ok: true, size: 3, sealedSize: 3 });
+    expect(report).toMatchObject({ ok: true, size: 4, sealedSize: 4 });
     const actions: { action: string }[] = await db.dataSource.query(`SELECT action FROM audit_event ORDER BY seq`);
-    expect(actions.map((row) => row.action)).toEqual(['audit.writer_started', 'inference.request', 'audit.writer_stopped']);
+    expect(actions.map((row) => row.action)).toEqual(['audit.signing_key_registered', 'audit.writer_started', 'inference.request', 'audit.writer_stopped']);
 
     const again = await compile();
     await again.init();
     expect(again.get(AuditCheckpointer).signer.verifierKey).toBe(verifierKey);
     await again.close();
+
+    // A rotated key (a new key file) is registered and recorded; the same key again is not.
+    const rotated = await compile({ ...env, ATTEST_AUDIT_SIGNING_KEY_FILE: join(dir.path, 'audit', 'signing-key-2026.pem') });
+    await rotated.init();
+    expect(rotated.get(AuditCheckpointer).signer.verifierKey).not.toBe(verifierKey);
+    await rotated.close();
+    const registrations: { doc: { details: { rotation: boolean; earlierKeys: number } } }[] = await db.dataSource.query(
+      `SELECT convert_from(canonical, 'UTF8')::jsonb AS doc FROM audit_event WHERE action = 'audit.signing_key_registered' ORDER BY seq`,
+    );
+    expect(registrations.map((row) => row.doc.details)).toMatchObject([{ rotation: false, earlierKeys: 0 }, { rotation: true, earlierKeys: 1 }]);
   });
 
   it('refuses to start when the database is behind the checkpoint sink', async () => {

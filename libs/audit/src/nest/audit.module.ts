@@ -52,6 +52,17 @@ export class AuditModule {
               dbRole: settings.dbRole,
               beforeFinalCheckpoint: () => writer.close(),
               witnessUrls: settings.witnessUrls,
+              // A new checkpoint key (first start or rotation) is itself evidence: which key signs from here on.
+              onKeyRegistered: async (key) => {
+                await writer.record({
+                  action: 'audit.signing_key_registered',
+                  outcome: 'success',
+                  actor: { principalId: 'system', kind: 'system', tenant: 'default', authMethod: 'system' },
+                  tenant: 'default',
+                  resource: { type: 'audit_signing_key', id: key.keyId },
+                  details: { verifierKey: key.verifierKey, rotation: key.earlierKeys > 0, earlierKeys: key.earlierKeys },
+                });
+              },
             }),
         },
         {
