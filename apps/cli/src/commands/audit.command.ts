@@ -1,11 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { NoteFormatError, verifyInclusionEvidence, type InclusionEvidence } from '@attest/audit';
-import { AuditCheckpointer, AuditError, AuditErrorCode, AuditEvidenceService, AuditWriter, CheckpointFileSink, loadOrCreateSigningKey } from '@attest/audit/nest';
+import { AuditCheckpointer, AuditError, AuditErrorCode, AuditEvidenceService, CheckpointFileSink, loadOrCreateSigningKey } from '@attest/audit/nest';
 import { CLI_ACTOR } from '@attest/identity/nest';
 import { userInfo } from 'node:os';
 import { type Command, Option } from 'commander';
 import { envWith, loadAuditSettings, requireLocalSigner, trustedKeys, withDatabase } from './audit-cli-support';
 import { runAuditVerify, type VerifyOptions } from './audit-verify';
+import { chainAuditRecorder } from './chain-audit-recorder';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -60,7 +61,8 @@ export function registerAuditCommand(program: Command): void {
     .addOption(databaseUrl)
     .action((options: { from: string; to: string; out: string; databaseUrl?: string }) =>
       guarded(() =>
-        withDatabase(options.databaseUrl, async ({ dataSource }) => {
+        withDatabase(options.databaseUrl, async (connection) => {
+          const { dataSource } = connection;
           const range = { from: parseInstant(options.from, '--from'), to: parseInstant(options.to, '--to') };
           const settings = loadAuditSettings(envWith(options.databaseUrl));
           const service = new AuditEvidenceService(dataSource);
@@ -70,8 +72,7 @@ export function registerAuditCommand(program: Command): void {
           await checkpointer.checkpoint();
           const result = await service.export(range, signer);
           // The export is itself evidence (who took what out, when): committed before the bundle is written.
-          const recorder = new AuditWriter(dataSource, { ...settings, lifecycleEvents: false });
-          await recorder.record({
+          await chainAuditRecorder(connection).record({
             action: 'audit.exported',
             outcome: 'success',
             actor: { ...CLI_ACTOR, principalId: `cli:${userInfo().username}` },
@@ -79,7 +80,6 @@ export function registerAuditCommand(program: Command): void {
             resource: { type: 'audit_log' },
             details: { from: range.from.toISOString(), to: range.to.toISOString(), events: result.events, treeSize: result.treeSize, bytes: result.bundle.length, via: 'cli' },
           });
-          await recorder.close();
           writeFileSync(options.out, result.bundle, { mode: 0o600 });
           process.stdout.write(`wrote ${options.out}: ${result.events} events of a ${result.treeSize}-event log, ${result.bundle.length} bytes\n`);
           process.stdout.write(`verify with: attest audit verify --bundle ${options.out} --key ${signer.verifierKey}\n`);

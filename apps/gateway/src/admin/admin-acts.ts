@@ -30,8 +30,7 @@ export function modelEntityOf(version: VersionRecord): PolicyResource {
  * itself, and nothing was changed that a decision would have had to cover).
  */
 export async function findModelEntity(registry: ModelRegistryService, tenant: string, ref: VersionRef): Promise<PolicyResource | undefined> {
-  const versions = await registry.listVersions(tenant, ref.model);
-  const version = versions.find((candidate) => candidate.version === ref.version);
+  const version = await registry.findVersion(tenant, ref);
   return version ? modelEntityOf(version) : undefined;
 }
 

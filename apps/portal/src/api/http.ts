@@ -27,7 +27,15 @@ async function errorFrom(response: Response): Promise<ApiError> {
  * never grants, so another site cannot make a signed-in browser change anything (OWASP CSRF cheat sheet).
  */
 export async function api<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, schema: z.ZodType<T>, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+  const response = await send(method, path, body, 'application/json');
+  const parsed = schema.safeParse(response.status === 204 ? null : await response.json());
+  if (!parsed.success) throw new ApiError(response.status, 'unexpected_response', 'The gateway answered in a shape this portal does not understand: reload the page.');
+  return parsed.data;
+}
+
+/** One call with the session cookie; a refusal or an unreachable gateway becomes an ApiError. */
+async function send(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body: unknown, accept?: string): Promise<Response> {
+  const headers: Record<string, string> = accept ? { accept } : {};
   if (method !== 'GET') headers['x-attest-request'] = 'portal';
   if (body !== undefined) headers['content-type'] = 'application/json';
   let response: Response;
@@ -37,24 +45,11 @@ export async function api<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: st
     throw new ApiError(0, 'network', 'The gateway cannot be reached. Check that it is running, then try again.');
   }
   if (!response.ok) throw await errorFrom(response);
-  const parsed = schema.safeParse(response.status === 204 ? null : await response.json());
-  if (!parsed.success) throw new ApiError(response.status, 'unexpected_response', 'The gateway answered in a shape this portal does not understand: reload the page.');
-  return parsed.data;
+  return response;
 }
 
 /** A file the gateway sends (an evidence bundle): the bytes and the response headers that describe them. */
 export async function download(path: string, body: unknown): Promise<{ blob: Blob; headers: Headers }> {
-  let response: Response;
-  try {
-    response = await fetch(path, {
-      method: 'POST',
-      headers: { 'x-attest-request': 'portal', 'content-type': 'application/json' },
-      credentials: 'same-origin',
-      body: JSON.stringify(body),
-    });
-  } catch {
-    throw new ApiError(0, 'network', 'The gateway cannot be reached. Check that it is running, then try again.');
-  }
-  if (!response.ok) throw await errorFrom(response);
+  const response = await send('POST', path, body);
   return { blob: await response.blob(), headers: response.headers };
 }

@@ -24,7 +24,8 @@ export interface AuditWriterOptions {
   lifecycleEvents?: boolean;
 }
 
-const SYSTEM = { principalId: 'system', kind: 'system', tenant: 'default', authMethod: 'system' } as const;
+/** The actor of acts the audit log does by itself (its start and stop, key registration). */
+export const AUDIT_SYSTEM_ACTOR = { principalId: 'system', kind: 'system', tenant: 'default', authMethod: 'system' } as const;
 
 interface Pending {
   draft: AuditEventDraft;
@@ -75,7 +76,7 @@ export class AuditWriter implements AuditRecorder, OnApplicationBootstrap, Befor
   /** The log says when this writer began; a start whose record cannot commit fails (fail closed). */
   async onApplicationBootstrap(): Promise<void> {
     if (!this.options.lifecycleEvents) return;
-    await this.record({ action: 'audit.writer_started', outcome: 'success', actor: SYSTEM, tenant: SYSTEM.tenant, details: { writer: this.options.writerId } });
+    await this.record({ action: 'audit.writer_started', outcome: 'success', actor: AUDIT_SYSTEM_ACTOR, tenant: AUDIT_SYSTEM_ACTOR.tenant, details: { writer: this.options.writerId } });
   }
 
   /** Commits what is queued, then refuses new records. Idempotent: the module and the checkpointer both call it. */
@@ -87,7 +88,7 @@ export class AuditWriter implements AuditRecorder, OnApplicationBootstrap, Befor
   private async closeOnce(): Promise<void> {
     if (this.options.lifecycleEvents && !this.closed) {
       // Best effort: a database that is gone cannot take the last word, and shutdown must still finish.
-      await this.record({ action: 'audit.writer_stopped', outcome: 'success', actor: SYSTEM, tenant: SYSTEM.tenant, details: { writer: this.options.writerId } }).catch(() => undefined);
+      await this.record({ action: 'audit.writer_stopped', outcome: 'success', actor: AUDIT_SYSTEM_ACTOR, tenant: AUDIT_SYSTEM_ACTOR.tenant, details: { writer: this.options.writerId } }).catch(() => undefined);
     }
     this.closed = true;
     clearTimeout(this.timer);

@@ -5,7 +5,7 @@ import { AuditCheckpointer } from './audit-checkpointer';
 import { type AuditSettings, loadAuditSettings } from './audit.config';
 import { AuditEvidenceService } from './audit-evidence.service';
 import { AuditSelfVerifier } from './audit-self-verifier';
-import { AuditWriter } from './audit-writer';
+import { AUDIT_SYSTEM_ACTOR, AuditWriter } from './audit-writer';
 import { CheckpointFileSink } from './checkpoint-file-sink';
 import { DataSubjectKeys } from './data-subject-keys';
 import { loadOrCreateSigningKey } from './signing-key-file';
@@ -57,8 +57,8 @@ export class AuditModule {
                 await writer.record({
                   action: 'audit.signing_key_registered',
                   outcome: 'success',
-                  actor: { principalId: 'system', kind: 'system', tenant: 'default', authMethod: 'system' },
-                  tenant: 'default',
+                  actor: AUDIT_SYSTEM_ACTOR,
+                  tenant: AUDIT_SYSTEM_ACTOR.tenant,
                   resource: { type: 'audit_signing_key', id: key.keyId },
                   details: { verifierKey: key.verifierKey, rotation: key.earlierKeys > 0, earlierKeys: key.earlierKeys },
                 });

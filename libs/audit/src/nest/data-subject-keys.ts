@@ -1,7 +1,5 @@
 import type { AuditActor, AuditRecorder } from '@attest/contracts';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { DataSource } from 'typeorm';
 import {
   assertKeyEncryptionKey,
@@ -16,6 +14,7 @@ import {
   wrapDataKey,
 } from '../core/sealed-content';
 import { AuditError, AuditErrorCode } from './audit.errors';
+import { loadOrCreateKeyFile } from './signing-key-file';
 
 export type OpenedContent = { status: 'available'; content: RawContent } | { status: 'erased'; erasedAt: string };
 
@@ -114,21 +113,10 @@ export class DataSubjectKeys {
   }
 }
 
-/** Reads the 32-byte key-encryption key, creating it (mode 0600, exclusively) on first use. */
-async function loadOrCreateContentKey(path: string): Promise<Buffer> {
-  try {
-    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-    await writeFile(path, randomBytes(DATA_KEY_BYTES), { flag: 'wx', mode: 0o600 });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-      throw new AuditError(AuditErrorCode.KeyUnusable, `cannot create the content key at ${path}: ${(error as Error).message}`, { cause: error });
-    }
-  }
-  try {
-    const key = await readFile(path);
-    assertKeyEncryptionKey(key);
-    return key;
-  } catch (error) {
-    throw new AuditError(AuditErrorCode.KeyUnusable, `cannot use the content key at ${path}: ${(error as Error).message}`, { cause: error });
-  }
+/** Reads the 32-byte key-encryption key, creating it on first use. */
+function loadOrCreateContentKey(path: string): Promise<Buffer> {
+  return loadOrCreateKeyFile(path, 'content key', () => randomBytes(DATA_KEY_BYTES), (bytes) => {
+    assertKeyEncryptionKey(bytes);
+    return bytes;
+  });
 }

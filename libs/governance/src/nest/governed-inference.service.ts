@@ -119,7 +119,8 @@ export class GovernedInferenceService {
     const scanned = redactor ? emitted : result.text;
     const outputFindings = this.scansOutput() ? this.gate.analyze(scanned, redactor ? this.patternEntities() : this.outputEntities(admitted)) : [];
     const text = redactor || sink ? emitted : redacts ? this.redactWhole(result.text, outputFindings, admitted.redaction) : result.text;
-    const outputPii = addCounts(countFindings(outputFindings), redactor ? countApplied(redactor.applied) : {});
+    // Types the redactor replaced are gone from what the scan read: count them from what it applied.
+    const outputPii = countFindings([...outputFindings, ...(redactor?.applied ?? [])]);
     for (const [type, count] of Object.entries(outputPii)) this.metrics?.piiFindings.inc({ type, stage: 'output' }, count);
     await this.recordResponse(call, admitted, stopwatch, {
       outcome: result.finishReason === 'aborted' ? 'aborted' : 'success',
@@ -226,16 +227,4 @@ export class GovernedInferenceService {
       }),
     );
   }
-}
-
-function countApplied(applied: readonly { type: string }[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const { type } of applied) counts[type] = (counts[type] ?? 0) + 1;
-  return counts;
-}
-
-function addCounts(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
-  const sum = { ...a };
-  for (const [type, count] of Object.entries(b)) sum[type] = (sum[type] ?? 0) + count;
-  return sum;
 }

@@ -121,6 +121,11 @@ export class ModelRegistryService {
     return this.aliases.history(tenant, name);
   }
 
+  /** One version by reference, or undefined when it does not exist. */
+  findVersion(tenant: string, ref: VersionRef): Promise<VersionRecord | undefined> {
+    return this.context.repository.findVersion(this.context.dataSource, tenant, ref.model, ref.version);
+  }
+
   listVersions(tenant: string, model?: string): Promise<VersionRecord[]> {
     return this.context.repository.listVersions(this.context.dataSource, tenant, model);
   }

@@ -40,7 +40,7 @@ function firstStartingAtOrAfter(sorted: readonly PiiFinding[], start: number): n
 }
 
 /** Counts findings per entity type, for metrics and audit records (values never leave the engine). */
-export function countFindings(findings: readonly PiiFinding[]): Record<string, number> {
+export function countFindings(findings: readonly Pick<PiiFinding, 'type'>[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const finding of findings) counts[finding.type] = (counts[finding.type] ?? 0) + 1;
   return counts;
