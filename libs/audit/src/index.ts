@@ -11,7 +11,18 @@ export {
   verifyInclusion,
   verifyConsistency,
   largestPowerOfTwoBelow,
+  LeafRange,
 } from './core/merkle-tree';
+export {
+  RETENTION_APPLIED_ACTION,
+  LEGAL_HOLD_SET_ACTION,
+  LEGAL_HOLD_RELEASED_ACTION,
+  parseRetentionDetails,
+  anchorOf,
+  holdCovers,
+  RetentionAuditor,
+} from './core/retention';
+export type { RetentionDetails, RetentionAnchor, LegalHoldScope } from './core/retention';
 export {
   createNoteSigner,
   parseVerifierKey,

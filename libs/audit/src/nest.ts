@@ -19,3 +19,7 @@ export type { AuditSettings } from './nest/audit.config';
 export { AuditError, AuditErrorCode } from './nest/audit.errors';
 export { DataSubjectKeys } from './nest/data-subject-keys';
 export type { OpenedContent } from './nest/data-subject-keys';
+export { LegalHolds } from './nest/legal-holds';
+export type { LegalHold, LegalHoldRequest } from './nest/legal-holds';
+export { AuditRetention } from './nest/audit-retention';
+export type { AuditRetentionOptions, PartitionState, PartitionStatus, RetentionPlan, RetentionRun } from './nest/audit-retention';

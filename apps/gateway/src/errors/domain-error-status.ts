@@ -56,9 +56,14 @@ export function statusForAudit(code: AuditErrorCode): number {
       return 503;
     // Text JSON cannot carry unambiguously (lone surrogates) is refused rather than recorded altered (RFC 8785).
     case AuditErrorCode.EventInvalid:
+    case AuditErrorCode.HoldInvalid:
       return 400;
     case AuditErrorCode.EventNotFound:
+    case AuditErrorCode.HoldNotFound:
       return 404;
+    case AuditErrorCode.HoldReleased:
+    case AuditErrorCode.RetentionBusy:
+      return 409;
     default:
       return unreachable(code);
   }

@@ -8,7 +8,7 @@ import { VerifyFailureCode, type VerifyReport } from './verify-failure';
 import type { CosignerKey } from './witness';
 
 export const BUNDLE_FORMAT = 'attest-audit-bundle/1';
-export const BUNDLE_FILES = { manifest: 'manifest.json', signature: 'manifest.sig', events: 'events.jsonl', leaves: 'leaves.bin', checkpoints: 'checkpoints.json', keys: 'keys.json' } as const;
+export const BUNDLE_FILES = { manifest: 'manifest.json', signature: 'manifest.sig', events: 'events.jsonl', leaves: 'leaves.bin', checkpoints: 'checkpoints.json', keys: 'keys.json', retention: 'retention.json' } as const;
 
 /** What an export holds: a contiguous range of events plus every leaf hash of the tree they belong to. */
 export interface BundleContents {
@@ -21,8 +21,10 @@ export interface BundleContents {
   firstSeq: number;
   /** Canonical bytes of the exported events, in sequence order. */
   events: readonly Uint8Array[];
-  /** Leaf hashes of positions 0 .. treeSize-1: the inclusion data for every exported event. */
+  /** Leaf hashes of positions retainedFrom .. treeSize-1: the inclusion data for every exported event. */
   leafHashes: readonly Hash[];
+  /** For a log whose oldest events retention dropped: the canonical bytes of the newest retention event. */
+  retention?: { retainedFrom: number; event: Uint8Array };
   /** Signed checkpoint notes whose size is at most leafHashes.length. */
   checkpoints: readonly string[];
   /** The log's public keys (verifier key strings); informative only, a verifier never trusts them. */
@@ -38,6 +40,8 @@ export interface BundleManifest {
   firstSeq: number;
   eventCount: number;
   treeSize: number;
+  /** First position whose leaf hash leaves.bin holds; present only when retention dropped the ones before. */
+  retainedFrom?: number;
   files: { name: string; sha256: string; size: number }[];
 }
 
@@ -59,6 +63,9 @@ export function buildBundle(contents: BundleContents, signer: NoteSigner): Buffe
     { name: BUNDLE_FILES.checkpoints, data: Buffer.from(canonicalBytes([...contents.checkpoints])) },
     { name: BUNDLE_FILES.keys, data: Buffer.from(canonicalBytes([...contents.publicKeys])) },
   ];
+  // The retention event travels as its canonical bytes in a JSON string, so the verifier hashes exactly what was signed.
+  if (contents.retention) files.push({ name: BUNDLE_FILES.retention, data: Buffer.from(canonicalBytes(Buffer.from(contents.retention.event).toString('utf8'))) });
+  const retainedFrom = contents.retention?.retainedFrom ?? 0;
   const manifest: BundleManifest = {
     format: BUNDLE_FORMAT,
     origin: contents.origin,
@@ -67,7 +74,8 @@ export function buildBundle(contents: BundleContents, signer: NoteSigner): Buffe
     to: contents.to,
     firstSeq: contents.firstSeq,
     eventCount: contents.events.length,
-    treeSize: contents.leafHashes.length,
+    treeSize: retainedFrom + contents.leafHashes.length,
+    ...(retainedFrom > 0 ? { retainedFrom } : {}),
     files: files.map((file) => ({ name: file.name, sha256: toHex(sha256(file.data)), size: file.data.length })),
   };
   const manifestBytes = Buffer.from(canonicalBytes(manifest));
@@ -146,8 +154,9 @@ export function verifyBundle(archive: Buffer, options: VerifyBundleOptions): Ver
 
   const leaves = byName.get(BUNDLE_FILES.leaves) as Buffer;
   const events = splitLines(byName.get(BUNDLE_FILES.events) as Buffer);
-  if (leaves.length !== manifest.treeSize * 32) return failWith(VerifyFailureCode.BundleManifestInvalid, `leaves.bin holds ${leaves.length / 32} hashes, the manifest says ${manifest.treeSize}`, BUNDLE_FILES.leaves);
-  if (events.length !== manifest.eventCount || manifest.firstSeq + manifest.eventCount > manifest.treeSize) {
+  const retainedFrom = manifest.retainedFrom ?? 0;
+  if (leaves.length !== (manifest.treeSize - retainedFrom) * 32) return failWith(VerifyFailureCode.BundleManifestInvalid, `leaves.bin holds ${leaves.length / 32} hashes, the manifest says ${manifest.treeSize - retainedFrom}`, BUNDLE_FILES.leaves);
+  if (events.length !== manifest.eventCount || manifest.firstSeq + manifest.eventCount > manifest.treeSize || (manifest.eventCount > 0 && manifest.firstSeq < retainedFrom)) {
     return failWith(VerifyFailureCode.BundleManifestInvalid, `events.jsonl holds ${events.length} events, the manifest says ${manifest.eventCount} from ${manifest.firstSeq}`, BUNDLE_FILES.events);
   }
   let checkpoints: string[];
@@ -157,9 +166,23 @@ export function verifyBundle(archive: Buffer, options: VerifyBundleOptions): Ver
   } catch (error) {
     return failWith(VerifyFailureCode.BundleManifestInvalid, `checkpoints.json: ${(error as Error).message}`, BUNDLE_FILES.checkpoints);
   }
+  if (retainedFrom > 0) {
+    const retention = byName.get(BUNDLE_FILES.retention);
+    if (!retention) return failWith(VerifyFailureCode.BundleFileMissing, `${BUNDLE_FILES.retention} is missing: the bundle starts at ${retainedFrom}`, BUNDLE_FILES.retention);
+    let event: unknown;
+    try {
+      event = parseCanonical(retention);
+    } catch (error) {
+      return failWith(VerifyFailureCode.BundleManifestInvalid, `${BUNDLE_FILES.retention}: ${(error as Error).message}`, BUNDLE_FILES.retention);
+    }
+    if (typeof event !== 'string') return failWith(VerifyFailureCode.BundleManifestInvalid, `${BUNDLE_FILES.retention} is not one event`, BUNDLE_FILES.retention);
+    verifier.startAfterRetention(Buffer.from(event, 'utf8'));
+    if (verifier.failed) return verifier.finish();
+    if (verifier.retainedFrom !== retainedFrom) return failWith(VerifyFailureCode.RetentionAnchorMismatch, `the retention event does not start the log at ${retainedFrom}`, BUNDLE_FILES.retention);
+  }
   if (!verifier.addCheckpoints(checkpoints)) return verifier.finish();
-  for (let position = 0; position < manifest.treeSize; position++) {
-    const storedHash = leaves.subarray(position * 32, position * 32 + 32);
+  for (let position = retainedFrom; position < manifest.treeSize; position++) {
+    const storedHash = leaves.subarray((position - retainedFrom) * 32, (position - retainedFrom) * 32 + 32);
     const index = position - manifest.firstSeq;
     const bytes = index >= 0 && index < events.length ? events[index] : undefined;
     if (!verifier.push({ bytes, storedHash })) break;
@@ -175,6 +198,8 @@ function assertManifest(manifest: BundleManifest, signedOrigin: string): void {
   for (const field of ['firstSeq', 'eventCount', 'treeSize'] as const) {
     if (!Number.isSafeInteger(manifest[field]) || manifest[field] < 0) throw new Error(`${field} is not a count`);
   }
+  const retainedFrom = manifest.retainedFrom;
+  if (retainedFrom !== undefined && (!Number.isSafeInteger(retainedFrom) || retainedFrom <= 0 || retainedFrom > manifest.treeSize)) throw new Error('retainedFrom is not a position of the log');
   if (!Array.isArray(manifest.files)) throw new Error('files is not a list');
 }
 

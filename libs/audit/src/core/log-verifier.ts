@@ -3,6 +3,7 @@ import { CanonicalJsonError } from './canonical-json';
 import { type Checkpoint, parseCheckpoint } from './checkpoint';
 import { GENESIS_PREVIOUS_HASH, type Hash, leafHash, toHex } from './hashing';
 import { MerkleFrontier } from './merkle-tree';
+import { anchorOf, parseRetentionDetails, RETENTION_APPLIED_ACTION, type RetentionAnchor, RetentionAuditor } from './retention';
 import { verifyNote } from './signed-note';
 import { countCosignatures, type CosignerKey } from './witness';
 import { type TrustedKey, withinKeyWindow } from './trusted-keys';
@@ -41,6 +42,14 @@ export interface LogVerifierOptions {
   /** Trusted witnesses; with `quorum`, the log's largest checkpoint needs that many of their cosignatures. */
   witnesses?: readonly CosignerKey[];
   quorum?: number;
+  /**
+   * Canonical bytes of the newest `audit.retention_applied` event, for a log whose oldest events retention dropped:
+   * the pass starts at its `retainedFrom` with the frontier it records. Untrusted: the event must stand at its own
+   * position of the log, and the first checkpoint after the drop must agree with the frontier.
+   */
+  retention?: Uint8Array;
+  /** The auditor's own minimum retention in months: a drop of younger events fails even if the log allowed it. */
+  minRetentionMonths?: number;
 }
 
 interface PendingCheckpoint {
@@ -62,7 +71,10 @@ const INCOMPLETE_LISTED = 100;
  * const report = verifier.finish();
  */
 export class LogVerifier {
-  private readonly frontier = new MerkleFrontier();
+  private frontier = new MerkleFrontier();
+  private anchor: (RetentionAnchor & { seq: number; hash: Hash }) | undefined;
+  private readonly retentionAuditor: RetentionAuditor;
+  private checkpointsBeforeRetention = 0;
   private readonly pending: PendingCheckpoint[] = [];
   private readonly openRequests = new Map<string, number>();
   private origin: string | undefined;
@@ -78,11 +90,46 @@ export class LogVerifier {
 
   constructor(private readonly options: LogVerifierOptions) {
     this.origin = options.origin;
+    this.retentionAuditor = new RetentionAuditor(options.minRetentionMonths);
     for (const note of options.lastSeen ?? []) this.acceptNote(note, true);
+    if (options.retention) this.startAfterRetention(options.retention);
+  }
+
+  /**
+   * Begins the pass at the first retained position, from the frontier and chain value the retention event records.
+   * Call before any event is pushed (the `retention` option does it).
+   */
+  startAfterRetention(bytes: Uint8Array): void {
+    if (this.frontier.size > 0 || this.anchor) throw new Error('start after retention before pushing events');
+    let leaf: AuditLeaf;
+    try {
+      leaf = readLeaf(bytes);
+    } catch (error) {
+      this.fail({ code: VerifyFailureCode.RetentionAnchorMismatch, message: `the retention event is not a valid leaf: ${(error as Error).message}` });
+      return;
+    }
+    const details = leaf.action === RETENTION_APPLIED_ACTION ? parseRetentionDetails(leaf.details) : undefined;
+    const anchor = details && details.retainedFrom <= leaf.seq ? anchorOf(details) : undefined;
+    if (!anchor) {
+      this.fail({ code: VerifyFailureCode.RetentionAnchorMismatch, message: `event ${leaf.id} is not a well-formed retention event`, seq: leaf.seq, eventId: leaf.id });
+      return;
+    }
+    this.anchor = { ...anchor, seq: leaf.seq, hash: leafHash(bytes) };
+    this.frontier = anchor.frontier;
+    this.previousHash = anchor.lastLeafHash;
+    const dropped = this.pending.filter((pending) => pending.checkpoint.size < anchor.details.retainedFrom);
+    this.checkpointsBeforeRetention += dropped.length;
+    this.pending.splice(0, dropped.length); // sorted by size: the dropped ones lead
+    this.settleCheckpoints();
   }
 
   get failed(): boolean {
     return this.failure !== undefined;
+  }
+
+  /** The first position the pass checks: 0, or where recorded retention left the log. */
+  get retainedFrom(): number {
+    return this.anchor?.details.retainedFrom ?? 0;
   }
 
   /** Checks the signatures of the log's own checkpoints and queues their roots for comparison. */
@@ -106,6 +153,11 @@ export class LogVerifier {
       checkpoint = parseCheckpoint(verified.text);
     } catch (error) {
       return this.fail({ code: VerifyFailureCode.CheckpointMalformed, message: `${label}: ${(error as Error).message}` });
+    }
+    if (this.anchor && checkpoint.size < this.anchor.details.retainedFrom) {
+      // Signed, but its root covers dropped leaves: nothing left to compare it with.
+      this.checkpointsBeforeRetention++;
+      return true;
     }
     if (checkpoint.size < this.frontier.size) throw new Error('add checkpoints before the events they cover');
     this.origin ??= checkpoint.origin;
@@ -144,6 +196,9 @@ export class LogVerifier {
       this.lastLeaf = undefined;
     } else {
       return this.fail({ code: VerifyFailureCode.EventMissing, message: `no bytes and no leaf hash for position ${position}`, seq: position });
+    }
+    if (this.anchor?.seq === position && !hash.equals(this.anchor.hash)) {
+      return this.fail({ code: VerifyFailureCode.RetentionAnchorMismatch, message: `the retention event the verifier started from is not the event at position ${position}`, seq: position, expected: toHex(this.anchor.hash), actual: toHex(hash) });
     }
     this.previousHash = hash;
     this.frontier.append(hash);
@@ -186,6 +241,15 @@ export class LogVerifier {
     const column = entry.columns && columnMismatch(entry.columns, leaf);
     if (column) {
       this.fail({ ...at, code: VerifyFailureCode.EventColumnMismatch, message: `column ${column.name} of event ${leaf.id} differs from its signed bytes`, expected: column.expected, actual: column.actual });
+      return undefined;
+    }
+    if (this.anchor && position === this.anchor.details.retainedFrom && Date.parse(leaf.ts) < Date.parse(this.anchor.details.coversTo)) {
+      this.fail({ ...at, code: VerifyFailureCode.RetentionAnchorMismatch, message: `the first retained event is older than the dropped month's end`, expected: `>= ${this.anchor.details.coversTo}`, actual: leaf.ts });
+      return undefined;
+    }
+    const retentionFailure = this.retentionAuditor.observe(leaf);
+    if (retentionFailure) {
+      this.fail({ ...at, ...retentionFailure });
       return undefined;
     }
     this.trackRequest(leaf);
@@ -249,6 +313,9 @@ export class LogVerifier {
         actual: String(size),
       });
     }
+    if (!this.failure && this.anchor && this.anchor.seq >= size) {
+      this.fail({ code: VerifyFailureCode.RetentionAnchorMismatch, message: `the retention event at position ${this.anchor.seq} is not in the log of ${size} events`, seq: this.anchor.seq });
+    }
     const quorum = this.options.quorum ?? 0;
     if (!this.failure && quorum > 0 && (this.largestCheckpoint?.cosignatures ?? 0) < quorum) {
       this.fail({
@@ -272,6 +339,9 @@ export class LogVerifier {
       lastSeenVerified: this.lastSeenVerified,
       keyWindowsUnchecked: this.keyWindowsUnchecked,
       incompleteRequests: { count: requestIds.length, requestIds: requestIds.slice(0, INCOMPLETE_LISTED) },
+      retainedFrom: this.anchor?.details.retainedFrom ?? 0,
+      retentionDrops: this.retentionAuditor.drops,
+      checkpointsBeforeRetention: this.checkpointsBeforeRetention,
       failure: this.failure,
     };
   }

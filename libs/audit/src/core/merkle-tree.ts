@@ -37,8 +37,27 @@ export class MerkleFrontier {
   private readonly nodes: Hash[] = [];
   private count = 0;
 
+  /**
+   * The frontier of a tree of `size` leaves from its perfect subtree roots (one per one bit of `size`, largest first),
+   * as a retention event records it; undefined when their number does not fit the size.
+   */
+  static restore(size: number, nodes: readonly Hash[]): MerkleFrontier | undefined {
+    let ones = 0;
+    for (let bits = size; bits > 0; bits = half(bits)) if (isOdd(bits)) ones++;
+    if (!Number.isSafeInteger(size) || size < 0 || ones !== nodes.length || nodes.some((node) => node.length !== 32)) return undefined;
+    const frontier = new MerkleFrontier();
+    frontier.nodes.push(...nodes.map((node) => Buffer.from(node)));
+    frontier.count = size;
+    return frontier;
+  }
+
   get size(): number {
     return this.count;
+  }
+
+  /** The perfect subtree roots, largest (leftmost) first. */
+  subtreeRoots(): Hash[] {
+    return this.nodes.map((node) => Buffer.from(node));
   }
 
   append(leaf: Hash): void {
@@ -58,11 +77,52 @@ export class MerkleFrontier {
   }
 }
 
-function subtreeRoot(leaves: readonly Hash[], start: number, end: number): Hash {
-  if (end - start === 1) return leaves[start] as Hash;
-  const k = largestPowerOfTwoBelow(end - start);
-  return nodeHash(subtreeRoot(leaves, start, start + k), subtreeRoot(leaves, start + k, end));
+/**
+ * Leaf hashes of positions [offset, offset + leaves.length). When retention has dropped the first `offset` leaves, the
+ * frontier recorded at the drop stands in for them: every subtree a proof about a retained leaf needs is either one
+ * of its perfect subtrees or made of retained leaves.
+ */
+export class LeafRange {
+  private readonly known = new Map<string, Hash>();
+
+  constructor(
+    readonly leaves: readonly Hash[],
+    readonly offset = 0,
+    dropped?: MerkleFrontier,
+  ) {
+    if (offset > 0 && dropped?.size !== offset) throw new RangeError(`leaves from ${offset} need the frontier of the first ${offset}`);
+    let start = 0;
+    for (const node of dropped?.subtreeRoots() ?? []) {
+      const width = largestPowerOfTwoAtMost(offset - start);
+      this.known.set(`${start}:${start + width}`, node);
+      start += width;
+    }
+  }
+
+  get size(): number {
+    return this.offset + this.leaves.length;
+  }
+
+  subtree(start: number, end: number): Hash {
+    const known = start < this.offset ? this.known.get(`${start}:${end}`) : undefined;
+    if (known) return known;
+    if (end - start === 1) {
+      const leaf = start >= this.offset ? this.leaves[start - this.offset] : undefined;
+      if (!leaf) throw new RangeError(`leaf ${start} is not available (the log is retained from ${this.offset})`);
+      return leaf;
+    }
+    const k = largestPowerOfTwoBelow(end - start);
+    return nodeHash(this.subtree(start, start + k), this.subtree(start + k, end));
+  }
 }
+
+function largestPowerOfTwoAtMost(n: number): number {
+  let k = 1;
+  while (k * 2 <= n) k *= 2;
+  return k;
+}
+
+const asRange = (leaves: readonly Hash[] | LeafRange): LeafRange => (leaves instanceof LeafRange ? leaves : new LeafRange(leaves));
 
 /**
  * Audit path PATH(m, D[n]) of RFC 9162 §2.1.3.1 for leaf `index` in the tree of the first `size` leaves.
@@ -71,8 +131,9 @@ function subtreeRoot(leaves: readonly Hash[], start: number, end: number): Hash 
  * const proof = inclusionProof(leafHashes, 5, 8);
  * verifyInclusion(leafHashes[5], 5, 8, proof, merkleRoot(leafHashes, 8)); // true
  */
-export function inclusionProof(leafHashes: readonly Hash[], index: number, size = leafHashes.length): Hash[] {
-  if (!Number.isSafeInteger(index) || index < 0 || index >= size || size > leafHashes.length) {
+export function inclusionProof(leafHashes: readonly Hash[] | LeafRange, index: number, size = asRange(leafHashes).size): Hash[] {
+  const range = asRange(leafHashes);
+  if (!Number.isSafeInteger(index) || index < range.offset || index >= size || size > range.size) {
     throw new RangeError(`no leaf ${index} in a tree of size ${size}`);
   }
   const path: Hash[] = [];
@@ -81,10 +142,10 @@ export function inclusionProof(leafHashes: readonly Hash[], index: number, size 
     const k = largestPowerOfTwoBelow(end - start);
     if (m < k) {
       walk(m, start, start + k);
-      path.push(subtreeRoot(leafHashes, start + k, end));
+      path.push(range.subtree(start + k, end));
     } else {
       walk(m - k, start + k, end);
-      path.push(subtreeRoot(leafHashes, start, start + k));
+      path.push(range.subtree(start, start + k));
     }
   };
   walk(index, 0, size);
@@ -98,22 +159,23 @@ export function inclusionProof(leafHashes: readonly Hash[], index: number, size 
  * const proof = consistencyProof(leafHashes, 3, 7);
  * verifyConsistency(3, 7, merkleRoot(leafHashes, 3), merkleRoot(leafHashes, 7), proof); // true
  */
-export function consistencyProof(leafHashes: readonly Hash[], oldSize: number, newSize = leafHashes.length): Hash[] {
-  if (oldSize < 0 || oldSize > newSize || newSize > leafHashes.length) throw new RangeError(`no consistency proof from ${oldSize} to ${newSize}`);
+export function consistencyProof(leafHashes: readonly Hash[] | LeafRange, oldSize: number, newSize = asRange(leafHashes).size): Hash[] {
+  const range = asRange(leafHashes);
+  if (oldSize < 0 || oldSize > newSize || newSize > range.size) throw new RangeError(`no consistency proof from ${oldSize} to ${newSize}`);
   if (oldSize === 0 || oldSize === newSize) return [];
   const proof: Hash[] = [];
   const walk = (m: number, start: number, end: number, completeSubtree: boolean): void => {
     if (m === end - start) {
-      if (!completeSubtree) proof.push(subtreeRoot(leafHashes, start, end));
+      if (!completeSubtree) proof.push(range.subtree(start, end));
       return;
     }
     const k = largestPowerOfTwoBelow(end - start);
     if (m <= k) {
       walk(m, start, start + k, completeSubtree);
-      proof.push(subtreeRoot(leafHashes, start + k, end));
+      proof.push(range.subtree(start + k, end));
     } else {
       walk(m - k, start + k, end, false);
-      proof.push(subtreeRoot(leafHashes, start, start + k));
+      proof.push(range.subtree(start, start + k));
     }
   };
   walk(oldSize, 0, newSize, true);

@@ -45,6 +45,12 @@ export enum VerifyFailureCode {
   LogRolledBack = 'LOG_ROLLED_BACK',
   /** The log disagrees with a checkpoint the verifier saw before at the same size (a fork or split view). */
   LogForked = 'LOG_FORKED',
+  /** The retention event the verifier starts from is malformed, missing from the log, or disagrees with it. */
+  RetentionAnchorMismatch = 'RETENTION_ANCHOR_MISMATCH',
+  /** Events were dropped while a legal hold covered them (or the drop hid a hold in force). */
+  RetentionUnderLegalHold = 'RETENTION_UNDER_LEGAL_HOLD',
+  /** Events were dropped before their retention period (declared, or the verifier's minimum) had passed. */
+  RetentionTooEarly = 'RETENTION_TOO_EARLY',
 }
 
 /** The first thing that is wrong, with what the verifier was given and what it expected. */
@@ -80,5 +86,11 @@ export interface VerifyReport {
   keyWindowsUnchecked: number;
   /** `inference.request` events with no `inference.response` for the same request id: reported, not tampering. */
   incompleteRequests: { count: number; requestIds: string[] };
+  /** First position still in the log: events before it were dropped by recorded retention (0: nothing dropped). */
+  retainedFrom: number;
+  /** Retention drops recorded in the verified events, each checked against legal holds and retention periods. */
+  retentionDrops: number;
+  /** Signed checkpoints of sizes that retention has dropped: their signatures verified, their roots no longer checkable. */
+  checkpointsBeforeRetention: number;
   failure?: VerifyFailure;
 }

@@ -3,7 +3,7 @@ import { type BeforeApplicationShutdown, Logger, type OnModuleInit } from '@nest
 import type { DataSource } from 'typeorm';
 import { type Checkpoint, formatCheckpoint, parseCheckpoint } from '../core/checkpoint';
 import { leafHash, toHex } from '../core/hashing';
-import { consistencyProof, MerkleFrontier } from '../core/merkle-tree';
+import { consistencyProof, LeafRange, MerkleFrontier } from '../core/merkle-tree';
 import { createNoteSigner, type NoteSigner, parseVerifierKey, signNote, verifyNote } from '../core/signed-note';
 import { setRoleStatement, withClient } from './audit-database';
 import { AuditLogReader } from './audit-log.reader';
@@ -39,7 +39,9 @@ export interface AuditCheckpointerOptions {
 export class AuditCheckpointer implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('AuditCheckpointer');
   private readonly reader: AuditLogReader;
-  private readonly frontier = new MerkleFrontier();
+  private frontier = new MerkleFrontier();
+  /** Where the log starts after retention, with the frontier of the dropped leaves. */
+  private retained: { from: number; frontier: MerkleFrontier } | undefined;
   private previousHash: Buffer = Buffer.alloc(32);
   private signerValue: NoteSigner | undefined;
   private origin: string | undefined;
@@ -87,7 +89,15 @@ export class AuditCheckpointer implements OnModuleInit, BeforeApplicationShutdow
           'the database was restored from an older state or its newest events were deleted; refusing to start',
       );
     }
-    await this.extendTo(head.size, newestInSink);
+    const retention = await this.reader.retention();
+    if (retention) {
+      const { details, frontier, lastLeafHash } = retention.anchor;
+      this.retained = { from: details.retainedFrom, frontier: MerkleFrontier.restore(frontier.size, frontier.subtreeRoots()) as MerkleFrontier };
+      this.frontier = frontier;
+      this.previousHash = lastLeafHash;
+    }
+    // A sink checkpoint older than the retained log cannot be recomputed; a newer one still must match.
+    await this.extendTo(head.size, newestInSink && newestInSink.size >= this.frontier.size ? newestInSink : undefined);
     if (this.options.intervalMs > 0) {
       this.timer = setInterval(() => void this.checkpoint().catch((error: unknown) => this.logger.error(`checkpoint failed: ${(error as Error).message}`)), this.options.intervalMs);
       this.timer.unref();
@@ -159,7 +169,7 @@ export class AuditCheckpointer implements OnModuleInit, BeforeApplicationShutdow
       try {
         for (let attempt = 0; attempt < 2; attempt++) {
           const oldSize = Math.min(this.witnessSizes.get(url) ?? 0, size);
-          const proof = oldSize === 0 ? [] : consistencyProof(this.leaves, oldSize, size);
+          const proof = oldSize === 0 ? [] : consistencyProof(new LeafRange(this.leaves, this.retained?.from ?? 0, this.retained?.frontier), oldSize, size);
           const body = `old ${oldSize}\n${proof.map((hash) => `${hash.toString('base64')}\n`).join('')}\n${note}`;
           const response = await fetch(url, { method: 'POST', body, signal: AbortSignal.timeout(5_000) });
           const text = await response.text();

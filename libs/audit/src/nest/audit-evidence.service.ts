@@ -3,7 +3,7 @@ import { buildBundle } from '../core/evidence-bundle';
 import type { Hash } from '../core/hashing';
 import type { InclusionEvidence } from '../core/inclusion-evidence';
 import { LogVerifier } from '../core/log-verifier';
-import { inclusionProof } from '../core/merkle-tree';
+import { inclusionProof, LeafRange } from '../core/merkle-tree';
 import type { NoteSigner } from '../core/signed-note';
 import type { TrustedKey } from '../core/trusted-keys';
 import { VerifyFailureCode, type VerifyReport } from '../core/verify-failure';
@@ -20,6 +20,8 @@ export interface DatabaseVerifyOptions {
   onProgress?: (done: number, total: number) => void;
   witnesses?: readonly CosignerKey[];
   quorum?: number;
+  /** The auditor's minimum retention in months (drops of younger events fail). */
+  minRetentionMonths?: number;
 }
 
 export interface ExportRange {
@@ -48,8 +50,10 @@ export class AuditEvidenceService {
 
   async verify(options: DatabaseVerifyOptions): Promise<VerifyReport> {
     const head = await this.reader.head();
-    const verifier = new LogVerifier({ trustedKeys: options.trustedKeys, lastSeen: options.lastSeen, origin: head.origin, witnesses: options.witnesses, quorum: options.quorum });
-    if (verifier.addCheckpoints((await this.reader.checkpoints()).map((c) => c.note))) {
+    const verifier = new LogVerifier({ trustedKeys: options.trustedKeys, lastSeen: options.lastSeen, origin: head.origin, witnesses: options.witnesses, quorum: options.quorum, minRetentionMonths: options.minRetentionMonths });
+    const retention = await this.retentionOrFailure(verifier);
+    if (retention !== null && verifier.addCheckpoints((await this.reader.checkpoints()).map((c) => c.note))) {
+      if (retention) verifier.startAfterRetention(retention.event);
       let done = 0;
       outer: for await (const page of this.reader.eventPages(0)) {
         for (const row of page) {
@@ -68,12 +72,31 @@ export class AuditEvidenceService {
     return report;
   }
 
+  /** The newest retention drop; null (after recording the failure) when its rows cannot be read as one. */
+  private async retentionOrFailure(verifier: LogVerifier): Promise<{ event: Buffer } | undefined | null> {
+    try {
+      return await this.reader.retention();
+    } catch (error) {
+      if (!(error instanceof AuditError) || error.code !== AuditErrorCode.Forked) throw error;
+      verifier.fail({ code: VerifyFailureCode.RetentionAnchorMismatch, message: error.message });
+      return null;
+    }
+  }
+
+  /** The retained leaf hashes [retainedFrom, size) and the frontier standing in for the dropped ones. */
+  private async leafRange(size: number): Promise<{ range: LeafRange; retention?: { retainedFrom: number; event: Buffer } }> {
+    const retention = await this.reader.retention();
+    const retainedFrom = retention?.anchor.details.retainedFrom ?? 0;
+    const leafHashes: Hash[] = [];
+    for await (const page of this.reader.eventPages(retainedFrom, size, false)) for (const row of page) leafHashes.push(row.leafHash);
+    return { range: new LeafRange(leafHashes, retainedFrom, retention?.anchor.frontier), retention: retention && { retainedFrom, event: retention.event } };
+  }
+
   /** An evidence bundle of the events stamped in [from, to), with every leaf hash and checkpoint of the log. */
   async export(range: ExportRange, signer: NoteSigner): Promise<{ bundle: Buffer; events: number; treeSize: number }> {
     const head = await this.reader.head();
     const { firstSeq, endSeq } = await this.reader.seqRange(range.from, range.to);
-    const leafHashes: Hash[] = [];
-    for await (const page of this.reader.eventPages(0, head.size, false)) for (const row of page) leafHashes.push(row.leafHash);
+    const { range: leaves, retention } = await this.leafRange(head.size);
     const events: Buffer[] = [];
     for await (const page of this.reader.eventPages(firstSeq, endSeq)) for (const row of page) events.push(row.canonical);
     const bundle = buildBundle(
@@ -84,13 +107,14 @@ export class AuditEvidenceService {
         to: range.to.toISOString(),
         firstSeq: events.length === 0 ? 0 : firstSeq,
         events,
-        leafHashes,
-        checkpoints: (await this.reader.checkpoints(leafHashes.length)).map((c) => c.note),
+        leafHashes: leaves.leaves,
+        retention,
+        checkpoints: (await this.reader.checkpoints(leaves.size)).map((c) => c.note),
         publicKeys: await this.reader.publicKeys(),
       },
       signer,
     );
-    return { bundle, events: events.length, treeSize: leafHashes.length };
+    return { bundle, events: events.length, treeSize: leaves.size };
   }
 
   /** Inclusion evidence for one event against the smallest stored checkpoint that covers it. */
@@ -98,14 +122,13 @@ export class AuditEvidenceService {
     const event = await this.reader.findEvent(eventId);
     const checkpoint = (await this.reader.checkpoints()).find((c) => c.size > event.seq);
     if (!checkpoint) throw new AuditError(AuditErrorCode.EventNotFound, `event ${eventId} is not covered by a signed checkpoint yet`);
-    const leafHashes: Hash[] = [];
-    for await (const page of this.reader.eventPages(0, checkpoint.size, false)) for (const row of page) leafHashes.push(row.leafHash);
+    const { range } = await this.leafRange(checkpoint.size);
     return {
       format: 'attest-inclusion/1',
       event: event.canonical.toString('utf8'),
       seq: event.seq,
       treeSize: checkpoint.size,
-      proof: inclusionProof(leafHashes, event.seq, checkpoint.size).map((node) => node.toString('base64')),
+      proof: inclusionProof(range, event.seq, checkpoint.size).map((node) => node.toString('base64')),
       checkpoint: checkpoint.note,
     };
   }

@@ -1,4 +1,6 @@
 import type { DataSource } from 'typeorm';
+import { readLeaf } from '../core/audit-event';
+import { anchorOf, parseRetentionDetails, type RetentionAnchor } from '../core/retention';
 import { AuditError, AuditErrorCode } from './audit.errors';
 import { type LogHead, readHead, withClient } from './audit-database';
 
@@ -58,6 +60,28 @@ export class AuditLogReader {
       next = Number((rows[rows.length - 1] as RawEventRow).seq) + 1;
       if (rows.length < PAGE) return;
     }
+  }
+
+  /**
+   * The newest retention drop, if any: the canonical bytes of its `audit.retention_applied` event and the anchor they
+   * record. Untrusted like every row: the verifier checks the event at its own position and against checkpoints.
+   */
+  retention(): Promise<{ event: Buffer; seq: number; anchor: RetentionAnchor } | undefined> {
+    return withClient(this.dataSource, async (client) => {
+      const { rows } = await client.query<{ seq: string; canonical: Buffer }>(
+        `SELECT e.seq, e.canonical FROM audit_retention r JOIN audit_event e ON e.seq = r.retention_seq ORDER BY r.retained_from DESC LIMIT 1`,
+      );
+      const row = rows[0];
+      if (!row) {
+        const { rows: dropped } = await client.query<{ n: string }>('SELECT count(*) AS n FROM audit_retention');
+        if (Number(dropped[0]?.n ?? 0) > 0) throw new AuditError(AuditErrorCode.Forked, 'the newest retention event is not in the log');
+        return undefined;
+      }
+      const details = parseRetentionDetails(readLeaf(row.canonical).details);
+      const anchor = details && anchorOf(details);
+      if (!anchor) throw new AuditError(AuditErrorCode.Forked, `the retention event at ${row.seq} is malformed`);
+      return { event: row.canonical, seq: Number(row.seq), anchor };
+    });
   }
 
   /** Signed checkpoint notes, smallest tree first. */

@@ -22,6 +22,8 @@ export interface AuditWriterOptions {
    * short-lived CLI writers do not.
    */
   lifecycleEvents?: boolean;
+  /** Microseconds since the Unix epoch; the system clock by default (tests stand in an older month). */
+  clockMicros?: () => number;
 }
 
 /** The actor of acts the audit log does by itself (its start and stop, key registration). */
@@ -151,10 +153,16 @@ export class AuditWriter implements AuditRecorder, OnApplicationBootstrap, Befor
 
   private async appendInTransaction(client: PoolClient, batch: Pending[]): Promise<{ pending: Pending; sealed: SealedEvent }[]> {
     // A stuck database must fail the batch (and the acts waiting on it), not hold callers forever.
-    const results = await client.query(`BEGIN; SET LOCAL statement_timeout = 5000; ${setRoleStatement(this.options.dbRole)} SELECT origin, size, head_hash, epoch FROM audit_lock_head();`);
-    const lockResult = Array.isArray(results) ? results[results.length - 1] : results;
-    const head = (lockResult as { rows: { origin: string; size: string; head_hash: Buffer; epoch: string }[] }).rows[0];
+    // The head's timestamp is read by a second statement, whose snapshot is taken after the lock is held.
+    const results = (await client.query(
+      `BEGIN; SET LOCAL statement_timeout = 5000; ${setRoleStatement(this.options.dbRole)} SELECT origin, size, head_hash, epoch FROM audit_lock_head();
+       SELECT (extract(epoch FROM head_ts) * 1000000)::bigint AS head_micros FROM audit_log WHERE id = 1;`,
+    )) as unknown as { rows: Record<string, unknown>[] }[];
+    const head = results[results.length - 2]?.rows[0] as { origin: string; size: string; head_hash: Buffer; epoch: string } | undefined;
     if (!head) throw new AuditError(AuditErrorCode.Unavailable, 'the audit log has no head row: is the database migrated?');
+    // Timestamps never go backwards along the log (the append trigger checks it): another replica's clock may be ahead.
+    const headMicros = Number((results[results.length - 1]?.rows[0] as { head_micros: string | null } | undefined)?.head_micros ?? 0);
+    this.lastMicros = Math.max(this.lastMicros, headMicros);
     let seq = Number(head.size);
     let prev = head.head_hash;
     const sealedBatch: { pending: Pending; sealed: SealedEvent }[] = [];
@@ -193,7 +201,7 @@ export class AuditWriter implements AuditRecorder, OnApplicationBootstrap, Befor
 
   /** Microseconds since the epoch, never going backwards within this writer. */
   private nextMicros(): number {
-    const now = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+    const now = this.options.clockMicros?.() ?? Math.floor((performance.timeOrigin + performance.now()) * 1000);
     this.lastMicros = Math.max(now, this.lastMicros + 1);
     return this.lastMicros;
   }

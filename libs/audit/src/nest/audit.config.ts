@@ -42,6 +42,16 @@ export const auditConfig = defineConfig('audit', {
     schema: z.coerce.number().int().min(0).max(86_400_000).default(3_600_000),
     description: 'milliseconds between scheduled full verifications of the log (0 turns them off; max 86400000)',
   },
+  retentionMonths: {
+    env: 'ATTEST_AUDIT_RETENTION_MONTHS',
+    schema: z.coerce.number().int().min(1).max(1_200).default(72),
+    description: 'months a month of audit events is kept after it ends, before retention drops it (1..1200; default 72 = six years, HIPAA 164.316); legal holds keep it longer',
+  },
+  retentionIntervalMs: {
+    env: 'ATTEST_AUDIT_RETENTION_INTERVAL_MS',
+    schema: z.coerce.number().int().min(0).max(2_592_000_000).default(86_400_000),
+    description: 'milliseconds between scheduled retention runs (create the coming monthly partitions, drop months that are due); 0: only `attest audit retention apply`',
+  },
   batchMax: {
     env: 'ATTEST_AUDIT_BATCH_MAX',
     schema: z.coerce.number().int().min(1).max(5_000).default(512),
@@ -100,6 +110,8 @@ export interface AuditSettings {
   payloadMode: PayloadMode;
   checkpointIntervalMs: number;
   selfVerifyIntervalMs: number;
+  retentionMonths: number;
+  retentionIntervalMs: number;
   batchMax: number;
   flushDelayMs: number;
   maxQueue: number;
@@ -127,6 +139,8 @@ export function loadAuditSettings(env: NodeJS.ProcessEnv = process.env): AuditSe
     payloadMode: config.payloadMode,
     checkpointIntervalMs: config.checkpointIntervalMs,
     selfVerifyIntervalMs: config.selfVerifyIntervalMs,
+    retentionMonths: config.retentionMonths,
+    retentionIntervalMs: config.retentionIntervalMs,
     batchMax: config.batchMax,
     flushDelayMs: config.flushDelayMs,
     maxQueue: config.maxQueue,

@@ -1,6 +1,7 @@
 /**
  * Stable codes of {@link AuditError}. Suggested HTTP mapping: AUDIT_UNAVAILABLE, AUDIT_OVERLOADED, AUDIT_SHUT_DOWN,
- * AUDIT_FENCED → 503 (nothing is served unaudited); AUDIT_EVENT_INVALID → 400; AUDIT_EVENT_NOT_FOUND → 404;
+ * AUDIT_FENCED → 503 (nothing is served unaudited); AUDIT_EVENT_INVALID, AUDIT_HOLD_INVALID → 400; AUDIT_EVENT_NOT_FOUND, AUDIT_HOLD_NOT_FOUND → 404;
+ * AUDIT_HOLD_RELEASED, AUDIT_RETENTION_BUSY → 409;
  * AUDIT_ROLLED_BACK, AUDIT_FORKED, AUDIT_KEY_UNUSABLE, AUDIT_SINK_UNUSABLE → refuse to start (500 if ever seen on a request).
  */
 export enum AuditErrorCode {
@@ -21,6 +22,13 @@ export enum AuditErrorCode {
   Forked = 'AUDIT_FORKED',
   KeyUnusable = 'AUDIT_KEY_UNUSABLE',
   SinkUnusable = 'AUDIT_SINK_UNUSABLE',
+  /** A legal hold request is not well-formed (reason missing or too long, dates invalid or reversed). */
+  HoldInvalid = 'AUDIT_HOLD_INVALID',
+  HoldNotFound = 'AUDIT_HOLD_NOT_FOUND',
+  /** The hold was released already; a release is final. */
+  HoldReleased = 'AUDIT_HOLD_RELEASED',
+  /** Another process is applying retention right now. */
+  RetentionBusy = 'AUDIT_RETENTION_BUSY',
 }
 
 export class AuditError extends Error {

@@ -4,10 +4,12 @@ import { DATABASE_CONNECTION, type DatabaseConnection } from '@attest/db';
 import { AuditCheckpointer } from './audit-checkpointer';
 import { type AuditSettings, loadAuditSettings } from './audit.config';
 import { AuditEvidenceService } from './audit-evidence.service';
+import { AuditRetention } from './audit-retention';
 import { AuditSelfVerifier } from './audit-self-verifier';
 import { AUDIT_SYSTEM_ACTOR, AuditWriter } from './audit-writer';
 import { CheckpointFileSink } from './checkpoint-file-sink';
 import { DataSubjectKeys } from './data-subject-keys';
+import { LegalHolds } from './legal-holds';
 import { loadOrCreateSigningKey } from './signing-key-file';
 
 export const AUDIT_SETTINGS = Symbol.for('attest.AuditSettings');
@@ -79,12 +81,23 @@ export class AuditModule {
         },
         { provide: RAW_CONTENT_SEALER, useExisting: DataSubjectKeys },
         {
+          provide: LegalHolds,
+          inject: [DATABASE_CONNECTION, AUDIT_SETTINGS, AuditWriter],
+          useFactory: (connection: DatabaseConnection, settings: AuditSettings, writer: AuditWriter) => new LegalHolds(connection.dataSource, writer, settings.dbRole),
+        },
+        {
+          provide: AuditRetention,
+          inject: [DATABASE_CONNECTION, AUDIT_SETTINGS, AuditWriter, AuditCheckpointer, LegalHolds],
+          useFactory: (connection: DatabaseConnection, settings: AuditSettings, writer: AuditWriter, checkpointer: AuditCheckpointer, holds: LegalHolds) =>
+            new AuditRetention(connection.dataSource, writer, checkpointer, holds, { retentionMonths: settings.retentionMonths, intervalMs: settings.retentionIntervalMs, dbRole: settings.dbRole }),
+        },
+        {
           provide: AuditEvidenceService,
           inject: [DATABASE_CONNECTION],
           useFactory: (connection: DatabaseConnection) => new AuditEvidenceService(connection.dataSource),
         },
       ],
-      exports: [AUDIT_RECORDER, RAW_CONTENT_SEALER, AuditWriter, AuditCheckpointer, AuditEvidenceService, AuditSelfVerifier, DataSubjectKeys, AUDIT_SETTINGS],
+      exports: [AUDIT_RECORDER, RAW_CONTENT_SEALER, AuditWriter, AuditCheckpointer, AuditEvidenceService, AuditSelfVerifier, DataSubjectKeys, LegalHolds, AuditRetention, AUDIT_SETTINGS],
     };
   }
 }
