@@ -43,3 +43,7 @@ export {
   SCIM_SCHEMAS,
 } from './core/scim';
 export type { ScimErrorBody } from './core/scim';
+export { DEFAULT_SAML_GROUPS_ATTRIBUTES, readSamlCertificates, samlSettingsFrom } from './core/saml/saml.config';
+export type { SamlSettings } from './core/saml/saml.config';
+export { SamlLoginError, SamlRejection } from './core/saml/saml-rejection';
+export { clearedSamlLoginCookie, SAML_LOGIN_COOKIE_NAME, samlLoginCookie } from './core/saml/saml-cookies';

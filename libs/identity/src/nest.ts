@@ -26,3 +26,7 @@ export { ScimDiscoveryController, ScimGroupsController, ScimUsersController } fr
 export { ScimUsersService } from './nest/scim/scim-users.service';
 export { ScimGroupsService } from './nest/scim/scim-groups.service';
 export { ScimTokenAuthenticated, ScimTokenGuard } from './nest/scim/scim-token.guard';
+export { SamlController, SAML_LOGIN_SERVICE } from './nest/saml.controller';
+export { SamlLoginService } from './nest/saml-login.service';
+export type { SamlLoginConfig, StartedSamlLogin } from './nest/saml-login.service';
+export { createSamlLoginService } from './nest/saml.factory';

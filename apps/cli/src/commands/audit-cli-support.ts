@@ -3,6 +3,7 @@ import { createPrivateKey } from 'node:crypto';
 import {
   BUNDLE_FILES,
   createNoteSigner,
+  NoteFormatError,
   type NoteSigner,
   parseCanonical,
   parseKeyManifest,
@@ -10,7 +11,8 @@ import {
   readTar,
   type TrustedKey,
 } from '@attest/audit';
-import { AuditError, AuditErrorCode, type AuditSettings, CheckpointFileSink, loadAuditSettings } from '@attest/audit/nest';
+import { AuditCheckpointer, AuditError, AuditErrorCode, type AuditSettings, CheckpointFileSink, loadAuditSettings, loadOrCreateSigningKey } from '@attest/audit/nest';
+import type { DataSource } from 'typeorm';
 import { type DatabaseConnection, databaseConfig, openDatabase } from '@attest/db';
 
 export interface TrustOptions {
@@ -74,6 +76,32 @@ export function bundleOrigin(archive: Buffer): string {
   } catch {
     return '';
   }
+}
+
+/** A started checkpointer over the local signing key and sink (no timer): the CLI seals what it is about to rely on. */
+export async function localCheckpointer(dataSource: DataSource, settings: AuditSettings): Promise<AuditCheckpointer> {
+  const checkpointer = new AuditCheckpointer(dataSource, await loadOrCreateSigningKey(settings.signingKeyFile), new CheckpointFileSink(settings.sinkFile), { intervalMs: 0, keyName: settings.keyName, dbRole: settings.dbRole });
+  await checkpointer.start();
+  return checkpointer;
+}
+
+/** Prints an AuditError as one line and exits 1; anything else goes to the CLI's handler. */
+export async function guarded(work: () => Promise<number>): Promise<void> {
+  let code: number;
+  try {
+    code = await work();
+  } catch (error) {
+    if (error instanceof NoteFormatError) {
+      // A mistyped --key or --witness: one line the auditor can act on, never a stack trace.
+      process.stderr.write(`attest: [KEY_MALFORMED] ${error.message}\n`);
+      code = 1;
+    } else {
+      if (!(error instanceof AuditError)) throw error;
+      process.stderr.write(`attest: [${error.code}] ${error.message}\n`);
+      code = 1;
+    }
+  }
+  if (code !== 0) process.exit(code);
 }
 
 export { loadAuditSettings };

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseCosignerKey, verifyBundle, type VerifyReport } from '@attest/audit';
-import { AuditEvidenceService, CheckpointFileSink } from '@attest/audit/nest';
+import { AuditError, AuditErrorCode, AuditEvidenceService, CheckpointFileSink } from '@attest/audit/nest';
 import { bundleOrigin, envWith, loadAuditSettings, readNotes, type TrustOptions, trustedKeys, withDatabase } from './audit-cli-support';
 
 export interface VerifyOptions extends TrustOptions {
@@ -10,6 +10,7 @@ export interface VerifyOptions extends TrustOptions {
   json?: boolean;
   witness?: string[];
   quorum?: string;
+  minRetentionMonths?: string;
 }
 
 const progress = (done: number, total: number): void => {
@@ -21,18 +22,22 @@ export async function runAuditVerify(options: VerifyOptions): Promise<number> {
   const settings = loadAuditSettings(envWith(options.databaseUrl));
   const witnesses = (options.witness ?? []).map(parseCosignerKey);
   const quorum = options.quorum === undefined ? (witnesses.length > 0 ? 1 : 0) : Number(options.quorum);
+  const minRetentionMonths = options.minRetentionMonths === undefined ? undefined : Number(options.minRetentionMonths);
+  if (minRetentionMonths !== undefined && (!Number.isSafeInteger(minRetentionMonths) || minRetentionMonths < 0)) {
+    throw new AuditError(AuditErrorCode.EventInvalid, `--min-retention-months ${options.minRetentionMonths} is not a number of months`);
+  }
   const started = performance.now();
   let report: VerifyReport;
   if (options.bundle) {
     const archive = readFileSync(options.bundle);
     const lastSeen = options.lastSeen ? await readNotes(options.lastSeen) : [];
-    report = verifyBundle(archive, { trustedKeys: trustedKeys(options, settings, bundleOrigin(archive)), lastSeen, onProgress: progress, witnesses, quorum });
+    report = verifyBundle(archive, { trustedKeys: trustedKeys(options, settings, bundleOrigin(archive)), lastSeen, onProgress: progress, witnesses, quorum, minRetentionMonths });
   } else {
     report = await withDatabase(options.databaseUrl, async ({ dataSource }) => {
       const service = new AuditEvidenceService(dataSource);
       const { origin } = await service.head();
       const lastSeen = options.lastSeen ? await readNotes(options.lastSeen) : await new CheckpointFileSink(settings.sinkFile).readAll();
-      return service.verify({ trustedKeys: trustedKeys(options, settings, origin), lastSeen: lastSeen.filter((note) => note.startsWith(`${origin}\n`)), onProgress: progress, witnesses, quorum });
+      return service.verify({ trustedKeys: trustedKeys(options, settings, origin), lastSeen: lastSeen.filter((note) => note.startsWith(`${origin}\n`)), onProgress: progress, witnesses, quorum, minRetentionMonths });
     });
   }
   const seconds = (performance.now() - started) / 1000;
@@ -43,7 +48,8 @@ export async function runAuditVerify(options: VerifyOptions): Promise<number> {
     process.stdout.write(
       `intact: ${report.size} events (${report.eventsChecked} checked), ${report.sealedSize} sealed by ${report.checkpointsVerified} checkpoint(s)` +
         `${report.unsealed ? `, ${report.unsealed} not yet sealed` : ''}; ${report.lastSeenVerified} outside checkpoint(s) agree` +
-        `; ${report.incompleteRequests.count} incomplete request(s); ${rate.toLocaleString('en')} events/s\n`,
+        `; ${report.incompleteRequests.count} incomplete request(s)` +
+        `${report.retainedFrom ? `; retained from ${report.retainedFrom} after ${report.retentionDrops} recorded retention drop(s)` : ''}; ${rate.toLocaleString('en')} events/s\n`,
     );
   } else {
     const failure = report.failure;

@@ -1,33 +1,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { NoteFormatError, verifyInclusionEvidence, type InclusionEvidence } from '@attest/audit';
-import { AuditCheckpointer, AuditError, AuditErrorCode, AuditEvidenceService, CheckpointFileSink, loadOrCreateSigningKey } from '@attest/audit/nest';
+import { verifyInclusionEvidence, type InclusionEvidence } from '@attest/audit';
+import { AuditError, AuditErrorCode, AuditEvidenceService } from '@attest/audit/nest';
 import { CLI_ACTOR } from '@attest/identity/nest';
 import { userInfo } from 'node:os';
 import { type Command, Option } from 'commander';
-import { envWith, loadAuditSettings, requireLocalSigner, trustedKeys, withDatabase } from './audit-cli-support';
+import { envWith, guarded, loadAuditSettings, localCheckpointer, requireLocalSigner, trustedKeys, withDatabase } from './audit-cli-support';
+import { registerAuditRetentionCommands } from './audit-retention.command';
 import { runAuditVerify, type VerifyOptions } from './audit-verify';
 import { chainAuditRecorder } from './chain-audit-recorder';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
-
-/** Prints an AuditError as one line and exits 1; anything else goes to the CLI's handler. */
-async function guarded(work: () => Promise<number>): Promise<void> {
-  let code: number;
-  try {
-    code = await work();
-  } catch (error) {
-    if (error instanceof NoteFormatError) {
-      // A mistyped --key or --witness: one line the auditor can act on, never a stack trace.
-      process.stderr.write(`attest: [KEY_MALFORMED] ${error.message}\n`);
-      code = 1;
-    } else {
-      if (!(error instanceof AuditError)) throw error;
-      process.stderr.write(`attest: [${error.code}] ${error.message}\n`);
-      code = 1;
-    }
-  }
-  if (code !== 0) process.exit(code);
-}
 
 function parseInstant(value: string, flag: string): Date {
   const date = new Date(value);
@@ -49,6 +31,7 @@ export function registerAuditCommand(program: Command): void {
     .option('--witness <cosignerKey>', 'trusted witness key <name>+<id>+<base64(0x04 ‖ key)> (repeatable)', collect)
     .option('--quorum <count>', 'witness cosignatures the newest checkpoint must carry (default 1 with --witness)')
     .option('--last-seen <file>', 'checkpoints seen before (sink JSONL or one note); default for a database: the checkpoint sink')
+    .option('--min-retention-months <months>', 'fail when retention dropped events younger than this (your own requirement, e.g. 72)')
     .option('--json', 'print the machine-readable report')
     .action((options: VerifyOptions) => guarded(() => runAuditVerify(options)));
 
@@ -67,8 +50,7 @@ export function registerAuditCommand(program: Command): void {
           const settings = loadAuditSettings(envWith(options.databaseUrl));
           const service = new AuditEvidenceService(dataSource);
           const signer = requireLocalSigner(settings, (await service.head()).origin);
-          const checkpointer = new AuditCheckpointer(dataSource, await loadOrCreateSigningKey(settings.signingKeyFile), new CheckpointFileSink(settings.sinkFile), { intervalMs: 0, keyName: settings.keyName, dbRole: settings.dbRole });
-          await checkpointer.start();
+          const checkpointer = await localCheckpointer(dataSource, settings);
           await checkpointer.checkpoint();
           const result = await service.export(range, signer);
           // The export is itself evidence (who took what out, when): committed before the bundle is written.
@@ -135,4 +117,6 @@ export function registerAuditCommand(program: Command): void {
         }),
       ),
     );
+
+  registerAuditRetentionCommands(audit, databaseUrl);
 }

@@ -7,6 +7,7 @@ import { DataSubjectsController } from './data-subjects.controller';
 import { AuditConsoleController } from './audit-console.controller';
 import { AuditConsoleService } from './audit-console.service';
 import { AuditExportService } from './audit-export.service';
+import { AuditRetentionController } from './audit-retention.controller';
 import { ModelsController } from './models.controller';
 import { PoliciesController } from './policies.controller';
 import { SignInController } from './sign-in.controller';
@@ -22,7 +23,7 @@ import { SameOriginGuard } from './same-origin.guard';
  */
 @Module({
   imports: [RegistryModule, PolicyModule, GovernanceModule],
-  controllers: [SignInController, ApiKeysController, ModelsController, PoliciesController, AuditConsoleController, DataSubjectsController],
+  controllers: [SignInController, ApiKeysController, ModelsController, PoliciesController, AuditConsoleController, DataSubjectsController, AuditRetentionController],
   providers: [SameOriginGuard, PortalStaticServer, AuditConsoleService, AuditExportService],
 })
 export class AdminModule {}

@@ -92,6 +92,8 @@ export interface VerifyBundleOptions {
   /** Trusted witness keys and how many of them must have cosigned the newest checkpoint. */
   witnesses?: readonly CosignerKey[];
   quorum?: number;
+  /** The auditor's minimum retention in months (drops of younger events fail). */
+  minRetentionMonths?: number;
 }
 
 /**
@@ -103,7 +105,7 @@ export interface VerifyBundleOptions {
  * if (!report.ok) console.error(report.failure);
  */
 export function verifyBundle(archive: Buffer, options: VerifyBundleOptions): VerifyReport {
-  const verifier = new LogVerifier({ trustedKeys: options.trustedKeys, lastSeen: options.lastSeen, witnesses: options.witnesses, quorum: options.quorum });
+  const verifier = new LogVerifier({ trustedKeys: options.trustedKeys, lastSeen: options.lastSeen, witnesses: options.witnesses, quorum: options.quorum, minRetentionMonths: options.minRetentionMonths });
   const failWith = (code: VerifyFailureCode, message: string, file?: string): VerifyReport => {
     verifier.fail({ code, message, file });
     return verifier.finish();

@@ -25,7 +25,10 @@ export type AdminAction =
   | 'activate_policy'
   | 'manage_keys'
   | 'erase_data_subject'
-  | 'read_raw_content';
+  | 'read_raw_content'
+  | 'hold_audit'
+  | 'release_audit_hold'
+  | 'apply_audit_retention';
 
 export interface AdminActRequest {
   principal: Principal;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { API_KEY_PATTERN } from './api-key-format';
 import { parseDuration } from './duration';
 import { roleMappingRulesSchema } from './role-mapping';
+import { samlConfigVariables } from './saml/saml.config';
 
 const duration = (fallback: string) =>
   z
@@ -132,6 +133,8 @@ export const identityConfig = defineConfig('identity', {
     schema: booleanFlag.default(false),
     description: 'true lets the portal talk to an http:// IdP (local demos and tests only); default false',
   },
+  // SAML 2.0 portal sign-in, beside OIDC (see saml/saml.config.ts).
+  ...samlConfigVariables,
   publicUrl: {
     env: 'ATTEST_PUBLIC_URL',
     schema: url.default('http://localhost:8080'),

@@ -11,6 +11,8 @@ import { createApiKeyService, createAuthenticationService, createSessionService 
 import type { SessionService } from './session.service';
 import { IDENTITY_CONFIG } from './identity.tokens';
 import { RateLimiter, RateLimitGuard } from './rate-limiter';
+import { SamlController, SAML_LOGIN_SERVICE } from './saml.controller';
+import { createSamlLoginService } from './saml.factory';
 
 export { IDENTITY_CONFIG };
 
@@ -57,6 +59,12 @@ const PROVIDERS: Provider[] = [
       }),
   },
   {
+    provide: SAML_LOGIN_SERVICE,
+    inject: [DataSource, AUDIT_RECORDER, IDENTITY_CONFIG, IDENTITY_MODULE_OPTIONS],
+    useFactory: (dataSource: DataSource, audit: AuditRecorder, config: IdentityConfig, options: IdentityModuleOptions) =>
+      createSamlLoginService({ dataSource, audit, config, ...(options.now ? { now: options.now } : {}) }),
+  },
+  {
     provide: PrincipalLifecycleService,
     inject: [DataSource, AUDIT_RECORDER, IDENTITY_MODULE_OPTIONS],
     useFactory: (dataSource: DataSource, audit: AuditRecorder, options: IdentityModuleOptions) =>
@@ -67,7 +75,7 @@ const PROVIDERS: Provider[] = [
   RateLimitGuard,
 ];
 
-const EXPORTS = [IDENTITY_CONFIG, SESSION_SERVICE, ApiKeyService, AuthenticationService, PrincipalLifecycleService, AuthenticationGuard, RateLimiter, RateLimitGuard];
+const EXPORTS = [IDENTITY_CONFIG, SESSION_SERVICE, SAML_LOGIN_SERVICE, ApiKeyService, AuthenticationService, PrincipalLifecycleService, AuthenticationGuard, RateLimiter, RateLimitGuard];
 
 /**
  * Global: provides AuthenticationService, ApiKeyService, the guard behind `@Authenticated`, and the /auth routes of
@@ -78,7 +86,7 @@ const EXPORTS = [IDENTITY_CONFIG, SESSION_SERVICE, ApiKeyService, Authentication
  * imports: [DatabaseModule.forConnection(connection), AuditModule, IdentityModule]
  */
 @Global()
-@Module({ controllers: [AuthController], providers: PROVIDERS, exports: EXPORTS })
+@Module({ controllers: [AuthController, SamlController], providers: PROVIDERS, exports: EXPORTS })
 export class IdentityModule {
   /** The same module with explicit configuration (tests); a dynamic provider replaces the static one of its token. */
   static forRoot(options: IdentityModuleOptions): DynamicModule {
