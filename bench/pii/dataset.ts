@@ -4,10 +4,13 @@ import { readFileSync } from 'node:fs';
 export interface LabelledText {
   text: string;
   spans: { type: string; start: number; end: number }[];
+  /** The sentence template the record was generated from (records of one template share their wording). */
+  templateId?: number;
 }
 
 interface RawRecord {
   full_text: string;
+  template_id?: number;
   spans: { entity_type: string; start_position: number; end_position: number }[];
 }
 
@@ -46,16 +49,32 @@ export function loadPresidioDataset(path: string): { scored: LabelledText[]; ign
       start: span.start_position,
       end: span.end_position,
     }));
-    scored.push({ text: record.full_text, spans: spans.flatMap((span) => (span.type ? [{ ...span, type: span.type }] : [])) });
-    ignored.push({ text: record.full_text, spans: spans.flatMap((span) => (span.type ? [] : [{ ...span, type: 'O' }])) });
+    const templateId = record.template_id;
+    scored.push({ text: record.full_text, templateId, spans: spans.flatMap((span) => (span.type ? [{ ...span, type: span.type }] : [])) });
+    ignored.push({ text: record.full_text, templateId, spans: spans.flatMap((span) => (span.type ? [] : [{ ...span, type: 'O' }])) });
   }
   return { scored, ignored };
 }
 
 /**
+ * Halves for a held-out check. Recognizers are tuned by looking only at the `tune` half (even template ids); the
+ * `heldOut` half (odd template ids) holds sentence templates never looked at, so cue words cannot leak between the
+ * halves as they would with a split by record index (records of one template share their wording). The index halves
+ * are reported as well.
+ */
+export const splits = {
+  tune: (record: LabelledText): boolean => (record.templateId ?? 0) % 2 === 0,
+  heldOut: (record: LabelledText): boolean => (record.templateId ?? 0) % 2 === 1,
+  evenIndex: (_record: LabelledText, index: number): boolean => index % 2 === 0,
+  oddIndex: (_record: LabelledText, index: number): boolean => index % 2 === 1,
+} as const;
+
+export type SplitName = keyof typeof splits;
+
+/**
  * Texts with no PII in them but with near-misses of structured types: Luhn-invalid card numbers, IBANs with a wrong
- * check digit, order and invoice numbers, version strings, UUIDs, hex digests, build ids. Any finding is a false
- * positive. Generated deterministically.
+ * check digit, order and invoice numbers, version strings, UUIDs, hex digests, build ids, counts grouped in thousands,
+ * dates written with spaces. Any finding is a false positive. Generated deterministically.
  */
 export function generateNegatives(count: number): string[] {
   let seed = 42;
@@ -71,7 +90,13 @@ export function generateNegatives(count: number): string[] {
       if (!luhn(candidate)) return candidate.replace(/(\d{4})(?=\d)/g, '$1 ');
     }
   };
-  const badIban = (): string => `GB${String(10 + Math.floor(random() * 89))}NWBK${digits(14)}`;
+  const badIban = (): string => {
+    // A random check digit is right about once in 97 tries: draw again until it is wrong.
+    for (;;) {
+      const candidate = `GB${String(10 + Math.floor(random() * 89))}NWBK${digits(14)}`;
+      if (!ibanChecksumValid(candidate)) return candidate;
+    }
+  };
   const templates: (() => string)[] = [
     () => `Your order ${digits(8)} has shipped; the card ending ${luhnInvalidCard()} was declined.`,
     () => `The transfer to ${badIban()} bounced because the account number was mistyped.`,
@@ -83,6 +108,8 @@ export function generateNegatives(count: number): string[] {
     () => `Set max_tokens to ${digits(4)} and temperature to 0.${digits(1)} for the summary task.`,
     () => `The SKU ${digits(4)}-${digits(4)} is out of stock in warehouse ${digits(2)}.`,
     () => `Table ${digits(3)} of the report lists ${digits(5)} rows and ${digits(2)} columns.`,
+    () => `The stadium sold ${1 + Math.floor(random() * 98)} ${digits(3)} ${digits(3)} tickets over the season.`,
+    () => `The backup from ${2000 + Math.floor(random() * 25)} ${String(1 + Math.floor(random() * 12)).padStart(2, '0')} ${String(1 + Math.floor(random() * 28)).padStart(2, '0')} restored cleanly.`,
   ];
   return Array.from({ length: count }, (_, index) => templates[index % templates.length]?.() ?? '');
 }
@@ -95,4 +122,12 @@ function luhn(value: string): boolean {
     sum += digit;
   }
   return sum % 10 === 0;
+}
+
+/** ISO 13616 mod-97 check: the country code and check digits moved to the end, letters as 10..35, remainder 1. */
+function ibanChecksumValid(iban: string): boolean {
+  const rearranged = `${iban.slice(4)}${iban.slice(0, 4)}`.replace(/[A-Z]/g, (letter) => String(letter.charCodeAt(0) - 55));
+  let remainder = 0;
+  for (const digit of rearranged) remainder = (remainder * 10 + Number(digit)) % 97;
+  return remainder === 1;
 }

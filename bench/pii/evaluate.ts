@@ -5,20 +5,37 @@ import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createPiiEngine, defaultStreamLimits, type PiiEngine } from '@attest/pii';
-import { generateNegatives, loadPresidioDataset } from './dataset';
+import { generateNegatives, loadPresidioDataset, splits, type SplitName } from './dataset';
 import { SpanScorer, type TypeScore } from './scoring';
 
 const datasetPath = resolve(process.argv[2] ?? join(__dirname, '../../../shared/data/presidio-research/synth_dataset_v2.json'));
 const structured = ['EMAIL_ADDRESS', 'CREDIT_CARD', 'IBAN_CODE', 'US_SSN', 'IP_ADDRESS', 'PHONE_NUMBER'];
 
-function evaluateAccuracy(engine: PiiEngine): { dataset: ReturnType<SpanScorer['result']>; negatives: ReturnType<SpanScorer['result']>; negativeTexts: number } {
+type ScoreResult = ReturnType<SpanScorer['result']>;
+
+function evaluateAccuracy(engine: PiiEngine): {
+  dataset: ScoreResult;
+  splits: Record<SplitName, ScoreResult>;
+  negatives: ScoreResult;
+  negativeTexts: number;
+} {
   const { scored, ignored } = loadPresidioDataset(datasetPath);
   const scorer = new SpanScorer();
-  scored.forEach((record, index) => scorer.add(record.spans, ignored[index]?.spans ?? [], engine.analyze(record.text)));
+  const splitNames = Object.keys(splits) as SplitName[];
+  const splitScorers = new Map(splitNames.map((name) => [name, new SpanScorer()]));
+  scored.forEach((record, index) => {
+    const predicted = engine.analyze(record.text);
+    const unscored = ignored[index]?.spans ?? [];
+    scorer.add(record.spans, unscored, predicted);
+    for (const name of splitNames) {
+      if (splits[name](record, index)) splitScorers.get(name)?.add(record.spans, unscored, predicted);
+    }
+  });
   const negatives = new SpanScorer();
   const negativeTexts = generateNegatives(1000);
   for (const text of negativeTexts) negatives.addNegative(engine.analyze(text, { entities: structured }));
-  return { dataset: scorer.result(), negatives: negatives.result(), negativeTexts: negativeTexts.length };
+  const splitResults = Object.fromEntries(splitNames.map((name) => [name, splitScorers.get(name)?.result()])) as Record<SplitName, ScoreResult>;
+  return { dataset: scorer.result(), splits: splitResults, negatives: negatives.result(), negativeTexts: negativeTexts.length };
 }
 
 /** CPU seconds (user + system) this process spent since `since`: per-core cost even on a busy shared machine. */
@@ -115,6 +132,7 @@ function main(): void {
     dataset: { path: 'presidio-research/synth_dataset_v2.json', match: 'same type, character IoU >= 0.9' },
     presidioReference: { vanillaF2: 0.618, vanillaPrecision: 0.685, vanillaRecall: 0.603, tunedF2: 0.845 },
     accuracy: accuracy.dataset,
+    splits: accuracy.splits,
     negatives: { texts: accuracy.negativeTexts, falsePositivesByType: accuracy.negatives.perType },
     throughput,
     throughputWithoutNer,
@@ -123,6 +141,10 @@ function main(): void {
   writeFileSync(join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(`${table(accuracy.dataset.perType)}\n\noverall: ${JSON.stringify(accuracy.dataset.overall)}\n`);
   process.stdout.write(`strict (inside unscored labels = wrong): ${JSON.stringify(accuracy.dataset.strictOverall)}\n`);
+  for (const [name, split] of Object.entries(accuracy.splits)) {
+    const typeF2 = Object.entries(split.perType).map(([type, s]) => `${type} ${s.precision.toFixed(3)}/${s.recall.toFixed(3)}`).join(', ');
+    process.stdout.write(`split ${name}: F2 ${split.overall.f2.toFixed(3)} (P ${split.overall.precision.toFixed(3)}, R ${split.overall.recall.toFixed(3)}); ${typeF2}\n`);
+  }
   process.stdout.write(`negatives (${accuracy.negativeTexts} texts): ${JSON.stringify(accuracy.negatives.overall)}\n`);
   process.stdout.write(`throughput: ${JSON.stringify(throughput)}\nwithout NER: ${JSON.stringify(throughputWithoutNer)}\n`);
   process.stdout.write(`streaming: ${JSON.stringify(streaming)}\nload average: ${loadavg()[0]?.toFixed(1)} on ${cpus().length} cores\n`);

@@ -1,17 +1,24 @@
 // Lists the misses and false alarms of one entity type on presidio-research's set, for tuning recognizers.
-// Run: node scripts/run-ts.cjs bench/pii/inspect.ts PERSON [path/to/synth_dataset_v2.json]
+// Run: node scripts/run-ts.cjs bench/pii/inspect.ts PERSON [split] [path/to/synth_dataset_v2.json]
+// split: tune (default: the half recognizers are tuned on), heldOut, evenIndex, oddIndex or all. Look only at `tune`
+// while tuning, so the held-out figures stay honest.
 import { join, resolve } from 'node:path';
 import { createPiiEngine } from '@attest/pii';
-import { loadPresidioDataset } from './dataset';
+import { loadPresidioDataset, splits, type SplitName } from './dataset';
 import { characterIou } from './scoring';
 
 const wanted = process.argv[2] ?? 'PERSON';
-const datasetPath = resolve(process.argv[3] ?? join(__dirname, '../../../shared/data/presidio-research/synth_dataset_v2.json'));
+const splitName = process.argv[3] ?? 'tune';
+if (splitName !== 'all' && !(splitName in splits)) throw new Error(`unknown split ${splitName}`);
+const inSplit = (record: Parameters<(typeof splits)[SplitName]>[0], index: number): boolean =>
+  splitName === 'all' || splits[splitName as SplitName](record, index);
+const datasetPath = resolve(process.argv[4] ?? join(__dirname, '../../../shared/data/presidio-research/synth_dataset_v2.json'));
 const { scored, ignored } = loadPresidioDataset(datasetPath);
 const engine = createPiiEngine();
 const quote = (text: string, start: number, end: number): string => JSON.stringify(text.slice(Math.max(0, start - 30), end + 10));
 
 scored.forEach((record, index) => {
+  if (!inSplit(record, index)) return;
   const predicted = engine.analyze(record.text);
   for (const gold of record.spans.filter((span) => span.type === wanted)) {
     if (predicted.some((finding) => finding.type === wanted && characterIou(finding, gold) >= 0.9)) continue;

@@ -26,4 +26,77 @@ describe(CompromiseNamedEntityRecognizer.name, () => {
 
     expect(found.map(([, value]) => value)).not.toEqual(expect.arrayContaining(['Name', 'Phone', 'The']));
   });
+
+  describe('organisations', () => {
+    it.each([
+      ['a legal form after a first name', 'She works for Grace Hopper Inc now.', 'Grace Hopper Inc'],
+      ['a leading number', 'They hired 21 Pixels Ltd for the logo.', '21 Pixels Ltd'],
+      ['an institution word before "of"', 'He lectures at the University of Tromsø.', 'University of Tromsø'],
+      ['what the company is said to be', 'Brindlewick is a software company in Leeds.', 'Brindlewick'],
+      ['what only a company does', 'Quorvane was founded in 2011 by two chemists.', 'Quorvane'],
+      ['a double-barrelled name after an employment cue', 'My aunt spent two years at Hale-Ormond before retiring.', 'Hale-Ormond'],
+      ['the company line of an address block', 'Oskar Lindqvist\nProcurement lead\nFjordhaven Logistics\n14 Harbour Road\nBergen', 'Fjordhaven Logistics'],
+    ])('finds %s', (_case, text, expected) => {
+      expect(entities(text)).toContainEqual(['ORGANIZATION', expected]);
+    });
+
+    it('reads a lower-case word as a company only in lower-case text', () => {
+      expect(entities('Her visa was approved on Monday.')).not.toContainEqual(['ORGANIZATION', 'visa']);
+    });
+
+    it('does not take the name under a sign-off for a company', () => {
+      const found = entities('Thanks for the update.\nRegards\nTomasz Wrona\n27 Mill Lane\nGdańsk');
+
+      expect(found).not.toContainEqual(['ORGANIZATION', 'Tomasz Wrona']);
+    });
+  });
+
+  describe('places', () => {
+    it.each([
+      ['a first name after "born in"', 'She was born in Marion and still lives there.', 'Marion'],
+      ['a journey', 'We flew to Tarragona for the conference.', 'Tarragona'],
+      ['a town line that is also a first name', '41 Quay Street\nSuite 9\nVictoria\nCanada 40213', 'Victoria'],
+      ['a country line ending in a postcode', '41 Quay Street\nSuite 9\nVictoria\nCanada 40213', 'Canada'],
+      ['the town after a street and a comma', 'Drop it at 18 Tanner Street, Wexford.', 'Wexford'],
+      ['a town with a parenthesised qualifier', '3 Oak Lane\nFrankfurt (Oder)\nGermany 15230', 'Frankfurt (Oder)'],
+      ['a town before its region', 'Greendale, Wisconsin has a new mayor.', 'Greendale'],
+      ['a country named with a direction', 'We toured South Korea last spring.', 'South Korea'],
+    ])('finds %s', (_case, text, expected) => {
+      expect(entities(text)).toContainEqual(['LOCATION', expected]);
+    });
+
+    it('does not take a street abbreviation for a place', () => {
+      expect(entities('Turn left at the church on Baker St.').map(([, value]) => value)).not.toContain('St');
+    });
+
+    it('does not take ordinary words under a numbered line for a town', () => {
+      expect(entities('Release notes for version 2\nGreat Work\nEveryone')).toEqual([]);
+    });
+  });
+
+  describe('people', () => {
+    it.each([
+      ['a name with particles', 'Please ask Jorien van der Hoeven about it.', 'Jorien van der Hoeven'],
+      ['every member of a list with one known name', 'The band is Kowalczyk, Peter and Dunmore.', 'Dunmore'],
+      ['a name addressed at the start of a sentence', 'Ysolde, could you send me the file?', 'Ysolde'],
+      ['a name after "my name is" in lower-case text', 'hi, my name is tarvo leppik and i need help', 'tarvo leppik'],
+      ['a surname after a known first name in lower-case text', 'please remind marta okonkwo about the invoice', 'marta okonkwo'],
+      ['a relative', 'I am writing for my cousin Ivetta about her account.', 'Ivetta'],
+    ])('finds %s', (_case, text, expected) => {
+      expect(entities(text)).toContainEqual(['PERSON', expected]);
+    });
+
+    it('ends a name at its possessive and leaves the title after it', () => {
+      const found = entities("We read Edda Morrow's Tarsian Chronicles in class.");
+
+      expect(found).toContainEqual(['PERSON', 'Edda Morrow']);
+      expect(found.filter(([type]) => type === 'PERSON')).toHaveLength(1);
+    });
+
+    it('does not take a title of ordinary words for a name', () => {
+      const found = entities('Read Hidden Gardens: Ten Walks You Should Take before spring.');
+
+      expect(found.filter(([type]) => type === 'PERSON')).toEqual([]);
+    });
+  });
 });

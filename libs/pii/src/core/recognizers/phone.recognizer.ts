@@ -16,7 +16,13 @@ export const defaultPhoneRegions: readonly string[] = ['US', 'GB', 'DE', 'FR', '
 export class PhoneRecognizer implements Recognizer {
   readonly name = 'phone';
   readonly supportedEntities = ['PHONE_NUMBER'] as const;
-  readonly contextWords = ['phone', 'call', 'tel', 'telephone', 'mobile', 'cell', 'fax', 'whatsapp', 'ring', 'contact', 'desk', 'office', 'reach', 'sms', 'text'];
+  /** Nouns and verbs of telephony (Presidio's list plus the ways people ask to be called, texted or answered). */
+  readonly contextWords = [
+    'phone', 'phones', 'phoned', 'call', 'calls', 'calling', 'callback', 'tel', 'telephone', 'cellphone', 'mobile', 'cell',
+    'landline', 'fax', 'whatsapp', 'ring', 'contact', 'desk', 'office', 'reach', 'reachable', 'sms', 'text', 'texts',
+    'texting', 'message', 'messages', 'voicemail', 'dial', 'dialed', 'dialled', 'answer', 'answering', 'hotline',
+    'helpline', 'ext', 'extension',
+  ];
   private readonly regions: CountryCode[];
 
   constructor(regions: readonly string[] = defaultPhoneRegions) {
@@ -68,25 +74,50 @@ export class PhoneRecognizer implements Recognizer {
 const candidatePattern = /[+(]?\d[\d\s()./-]{5,28}\d(?:\s?(?:x|ext\.?)\s?\d{1,5})?/g;
 
 /**
- * A `+` or `00` prefix names the country: strong. A grouped national number of 9+ digits: medium. Shorter or
- * ungrouped digit runs (order numbers, tracking ids) need a context word ("phone", "call") to pass the threshold.
+ * National layouts of short numbers: three or more groups of 2 to 4 digits with one separator (`71-33-52-22`,
+ * `78 651 450`), or an area code in brackets (`(37) 788-063`). Order numbers, SKUs and ids are written as one run or
+ * two groups; dotted groups are left out because versions are written that way.
+ */
+const nationalLayout = /^(?:\(\d{2,4}\) ?\d{2,4}[- ]\d{2,4}|\d{2,4}([- ])\d{2,4}\1\d{2,4}(?:\1\d{2,4}){0,2})$/;
+
+/** `12 345 678`: a quantity with spaces between its thousands (SI and most of Europe write counts so). */
+const thousandsGrouping = /^\d{1,3}(?: \d{3})+$/;
+
+/**
+ * A `+` or `00` prefix names the country: strong. A grouped national number of 9+ digits: medium. A shorter number in
+ * a phone layout: just above the threshold. Other short or ungrouped digit runs (order numbers, tracking ids) and
+ * counts grouped in thousands need a context word ("phone", "call") to pass the threshold.
  */
 function scoreOf(value: string): number {
   const digits = value.replace(/\D/g, '').length;
   const grouped = /[\s()./-]/.test(value);
   if (value.startsWith('+') || (value.startsWith('00') && grouped)) return 0.75;
+  if (thousandsGrouping.test(value)) return 0.35;
   if (grouped && digits >= 9) return 0.6;
+  if (nationalLayout.test(value)) return 0.45;
   return grouped ? 0.35 : 0.3;
 }
 
+/** `2024 03 05`, `05-03-2024`: a year of this or the last century with a month and a day read as a date. */
+const calendarDate = /^(?:(?:19|20)\d{2}([-/. ])[01]?\d\1[0-3]?\d|[0-3]?\d([-/. ])[01]?\d\2(?:19|20)\d{2})$/;
+
 /**
  * Shapes that some region's numbering plan accepts but that people write for other things: dotted quads (IP
- * addresses, versions), over-long national numbers, the 3-2-4 layout of US SSNs, and digit counts outside E.164's 7..15 (ITU-T E.164 6.2.1).
+ * addresses, versions), over-long national numbers, the 3-2-4 layout of US SSNs, calendar dates, and digit counts
+ * outside E.164's 7..15 (ITU-T E.164 6.2.1).
  */
 function looksLikeOtherIdentifier(value: string): boolean {
   const digits = value.replace(/\s?(?:x|ext\.?)\s?\d+$/, '').replace(/\D/g, '');
   // National significant numbers have at most 12 digits in every plan; longer runs without + are card or account
   // numbers (or the tail of an IBAN) that a permissive regional plan happens to accept.
   if (!/^(?:\+|00)/.test(value) && digits.length > 12) return true;
-  return /^\d{1,3}(?:\.\d{1,3}){3}$/.test(value) || /^\d{3}([- ])\d{2}\1\d{4}$/.test(value) || !/^\d{7,15}$/.test(digits);
+  return (
+    /^\d{1,3}(?:\.\d{1,3}){3}$/.test(value) ||
+    /^\d{3}([- ])\d{2}\1\d{4}$/.test(value) ||
+    calendarDate.test(value) ||
+    !/^\d{7,15}$/.test(digits)
+  );
 }
+
+/** The patterns above, for the catastrophic-backtracking check (regex-safety.spec.ts). */
+export const phonePatterns: readonly RegExp[] = [candidatePattern, nationalLayout, thousandsGrouping, calendarDate];

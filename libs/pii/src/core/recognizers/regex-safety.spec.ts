@@ -1,4 +1,8 @@
+import { addressPatterns } from './address-cues';
 import { builtinPatternRecognizers } from './builtin-recognizers';
+import { cuePatterns } from './ner-cues';
+import { spanPatterns } from './ner-spans';
+import { phonePatterns } from './phone.recognizer';
 import { assertNoNestedQuantifiers, hasNestedUnboundedQuantifier } from './regex-safety';
 
 describe(hasNestedUnboundedQuantifier.name, () => {
@@ -15,6 +19,13 @@ describe(hasNestedUnboundedQuantifier.name, () => {
     'built-in %s pattern %s is safe',
     (name, source) => {
       expect(() => assertNoNestedQuantifiers(source, name)).not.toThrow();
+    },
+  );
+
+  it.each([...phonePatterns, ...cuePatterns, ...addressPatterns, ...spanPatterns].map((regex) => [regex.source]))(
+    'phone and named-entity pattern %s is safe',
+    (source) => {
+      expect(() => assertNoNestedQuantifiers(source)).not.toThrow();
     },
   );
 });
