@@ -1,5 +1,5 @@
 import { sessionCookie } from '@attest/identity';
-import { Public, RateLimited, SESSION_SERVICE, type SessionService } from '@attest/identity/nest';
+import { Public, RateLimited, SAML_LOGIN_SERVICE, type SamlLoginService, SESSION_SERVICE, type SessionService } from '@attest/identity/nest';
 import { Body, Controller, Get, Header, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { factsOf, parseBody } from './admin-http';
@@ -19,14 +19,18 @@ export interface SignedInPrincipal {
 /** What the portal's sign-in page may offer, and sign-in with an API key. Public on purpose: asked before anyone is signed in. */
 @Controller('api/admin')
 export class SignInController {
-  constructor(@Inject(SESSION_SERVICE) private readonly sessions: SessionService) {}
+  constructor(
+    @Inject(SESSION_SERVICE) private readonly sessions: SessionService,
+    @Inject(SAML_LOGIN_SERVICE) private readonly saml: SamlLoginService,
+  ) {}
 
   @Get('sign-in')
   @Public()
   @Header('cache-control', 'no-store')
-  methods(): { sso: boolean; apiKey: boolean } {
-    // SSO needs the IdP client (ATTEST_OIDC_*); an API key (the bootstrap admin key on a zero-config start) always works.
-    return { sso: this.sessions.ssoConfigured, apiKey: true };
+  methods(): { sso: boolean; saml: boolean; apiKey: boolean } {
+    // SSO needs the IdP client (ATTEST_OIDC_*), SAML its IdP (ATTEST_SAML_*); an API key (the bootstrap admin key on a
+    // zero-config start) always works.
+    return { sso: this.sessions.ssoConfigured, saml: this.saml.configured, apiKey: true };
   }
 
   /**

@@ -54,6 +54,11 @@ export class OidcRelyingParty {
 
   constructor(private readonly options: OidcRelyingPartyOptions) {}
 
+  /** The IdP this relying party signs people in with (sessions it opened carry it). */
+  get issuer(): string {
+    return this.options.issuer;
+  }
+
   async authorizationRequest(): Promise<AuthorizationRequest> {
     const { client, config } = await this.load();
     const codeVerifier = client.randomPKCECodeVerifier();

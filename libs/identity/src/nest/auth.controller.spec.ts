@@ -168,6 +168,15 @@ describe(AuthController.name, () => {
     expect(idpPage.status).toBe(200);
   });
 
+  it('sends a session another IdP opened (SAML) home on logout, never to this IdP\'s end-session page', async () => {
+    const session = await signIn('bob');
+    // As the SAML sign-in stores it: the SAML IdP's entity id as the session's issuer.
+    await db.dataSource.query(`UPDATE auth_session SET issuer = 'https://saml-idp.example/entity', id_token = NULL`);
+    const response = await app.inject({ method: 'POST', url: '/auth/logout', headers: { cookie: `__Host-attest_session=${session}` } });
+    expect(response.statusCode).toBe(303);
+    expect(response.headers.location).toBe(`${PUBLIC_URL}/`);
+  });
+
   it('ends sessions when the IdP sends a back-channel logout token, and refuses a forged one', async () => {
     const session = await signIn('bob');
     const [{ idp_session_id: sid }] = (await db.dataSource.query<{ idp_session_id: string }[]>('SELECT idp_session_id FROM auth_session')) as [{ idp_session_id: string }];

@@ -187,7 +187,8 @@ export class SessionService implements SessionAuthenticator {
         details: { reason: 'logout' },
       });
     });
-    const idpSession = this.relyingParty && session.issuer !== API_KEY_SESSION_ISSUER;
+    // Only the OIDC provider's own sessions go to its end-session page (not API-key or SAML sign-ins).
+    const idpSession = this.relyingParty && session.issuer === this.relyingParty.issuer;
     const endSession = idpSession ? await this.relyingParty.endSessionUrl(session.idToken, home).catch(() => null) : null;
     return { redirectTo: endSession?.href ?? home };
   }
