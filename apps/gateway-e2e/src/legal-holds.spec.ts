@@ -23,8 +23,9 @@ describe('legal holds and retention over the admin API', () => {
   });
   afterAll(() => gateway.close());
 
-  it('lets an auditor place a hold that only an admin releases, each act on record', async () => {
-    const placed = await call('POST', '/api/audit/legal-holds', auditorKey, { reason: 'Matter 2026-117', coversFrom: '2026-01-01T00:00:00Z' });
+  it('lets an admin place and release a hold that auditors see but cannot change, each act on record', async () => {
+    expect((await call('POST', '/api/audit/legal-holds', auditorKey, { reason: 'Matter 2026-117' })).status).toBe(403);
+    const placed = await call('POST', '/api/audit/legal-holds', gateway.adminKey, { reason: 'Matter 2026-117', coversFrom: '2026-01-01T00:00:00Z' });
     expect(placed.status).toBe(201);
     const holdId = placed.body['id'] as string;
     expect(placed.body).toMatchObject({ reason: 'Matter 2026-117', coversFrom: '2026-01-01T00:00:00.000Z', coversTo: null, release: null });
@@ -50,11 +51,11 @@ describe('legal holds and retention over the admin API', () => {
 
   it('refuses a developer, a malformed hold and an unknown hold with the documented error shape', async () => {
     expect((await call('POST', '/api/audit/legal-holds', developerKey, { reason: 'x' })).status).toBe(403);
-    const noReason = await call('POST', '/api/audit/legal-holds', auditorKey, { reason: '' });
+    const noReason = await call('POST', '/api/audit/legal-holds', gateway.adminKey, { reason: '' });
     expect(noReason.status).toBe(400);
     expect(noReason.body.error?.message).toContain('reason');
-    expect((await call('POST', '/api/audit/legal-holds', auditorKey, { reason: 'x', coversFrom: 'yesterday' })).status).toBe(400);
-    const reversed = await call('POST', '/api/audit/legal-holds', auditorKey, { reason: 'x', coversFrom: '2026-02-01T00:00:00Z', coversTo: '2026-01-01T00:00:00Z' });
+    expect((await call('POST', '/api/audit/legal-holds', gateway.adminKey, { reason: 'x', coversFrom: 'yesterday' })).status).toBe(400);
+    const reversed = await call('POST', '/api/audit/legal-holds', gateway.adminKey, { reason: 'x', coversFrom: '2026-02-01T00:00:00Z', coversTo: '2026-01-01T00:00:00Z' });
     expect(reversed).toMatchObject({ status: 400, body: { error: { code: 'AUDIT_HOLD_INVALID' } } });
     const unknown = await call('POST', '/api/audit/legal-holds/not-a-hold/release', gateway.adminKey, { reason: 'x' });
     expect(unknown).toMatchObject({ status: 404, body: { error: { code: 'AUDIT_HOLD_NOT_FOUND' } } });

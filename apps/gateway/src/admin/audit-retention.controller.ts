@@ -17,8 +17,8 @@ export const releaseHoldBodySchema = z.object({ reason: z.string().trim().min(1)
 
 /**
  * Retention and legal holds of the audit log (docs/audit-format.md §12): auditors and admins see the monthly
- * partitions and the holds, and may place a hold; admins release holds and drop the months that are due. Every act
- * is decided by the policy bundle and recorded in the log itself.
+ * partitions and the holds; admins place and release holds and drop the months that are due (auditors change
+ * nothing). Every act is decided by the policy bundle and recorded in the log itself.
  */
 @Controller('api/audit')
 @UseGuards(SameOriginGuard)
@@ -50,6 +50,7 @@ export class AuditRetentionController {
 
   @Post('legal-holds')
   @HttpCode(201)
+  @Authenticated({ roles: ['admin'] })
   async hold(@CurrentPrincipal() principal: Principal, @Body() body: unknown, @Req() request: FastifyRequest): Promise<LegalHold> {
     const hold = parseBody(legalHoldBodySchema, body);
     await this.authorize(principal, 'hold_audit', request);
