@@ -66,6 +66,20 @@ describe(AuditWriter.name, () => {
     await expect(tiny.record(draftOf(2))).rejects.toBeInstanceOf(AuditError);
   });
 
+  it('commits a record that arrives while a flush is ending, whatever the promise depth of its caller', async () => {
+    const sut = new AuditWriter(db.dataSource, writerOptions({ flushDelayMs: 0 }));
+    for (let ticks = 0; ticks < 6; ticks++) {
+      await sut.record(draftOf(2 * ticks));
+      // The next record lands a few microtasks after the previous receipt: for one of these, between the flush loop's
+      // last look at the queue and its cleanup (it used to wait there until some other event came along).
+      for (let tick = 0; tick < ticks; tick++) await null;
+      const next = sut.record(draftOf(2 * ticks + 1));
+      const stalled = new Promise((_, reject) => setTimeout(() => reject(new Error(`record stalled after ${ticks} ticks`)), 3_000).unref());
+      await expect(Promise.race([next, stalled])).resolves.toMatchObject({ sequence: expect.any(Number) });
+    }
+    await sut.close();
+  });
+
   it('rejects a batch sequenced under an older fencing epoch, and writes on under the new one', async () => {
     const [head] = await db.dataSource.query<{ size: string; head_hash: Buffer; epoch: string }[]>('SELECT size, head_hash, epoch FROM audit_log');
     await db.dataSource.query('SELECT audit_advance_epoch()');

@@ -125,6 +125,9 @@ export class AuditWriter implements AuditRecorder, OnApplicationBootstrap, Befor
       }
     })().finally(() => {
       this.flushing = undefined;
+      // A record that arrived after the loop's last look but before this cleanup found a flush still "running" and
+      // scheduled nothing: pick it up now, or it would wait for the next event.
+      if (this.queue.length > 0) this.schedule();
     });
     return this.flushing;
   }
