@@ -155,7 +155,7 @@ describe('admin API', () => {
 
   it('tells the sign-in page that single sign-on is not configured and an API key works', async () => {
     const answer = await fetch(`${sut.url}/api/admin/sign-in`);
-    expect(await answer.json()).toEqual({ sso: false, apiKey: true });
+    expect(await answer.json()).toEqual({ sso: false, saml: false, apiKey: true });
   });
 
   it('shows an auditor one event with its inclusion proof checked, and records that the auditor looked', async () => {

@@ -1,3 +1,4 @@
+import { expectAccessible } from './support/axe';
 import { launchBrowser, type TestBrowser } from './support/browser';
 import { ensurePortalBuilt } from './support/portal-build';
 import { startPortalTestApp, type PortalTestApp } from './support/portal-test-app';
@@ -33,6 +34,8 @@ describe('portal sign-in with an API key (no SSO configured)', () => {
     await page.getByRole('button', { name: 'Sign in with an API key' }).click();
 
     await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+    await page.getByRole('link', { name: 'API keys' }).click();
     await page.getByRole('heading', { name: 'API keys', level: 1 }).waitFor();
     await page.getByRole('row', { name: /bootstrap-like-admin/ }).waitFor();
 
@@ -51,6 +54,26 @@ describe('portal sign-in with an API key (no SSO configured)', () => {
       `SELECT convert_from(canonical, 'UTF8') AS body FROM audit_event WHERE action = 'session.created' ORDER BY seq DESC LIMIT 1`,
     )) as { body: string }[];
     expect(created?.body).toContain('"method":"api_key"');
+  });
+
+  it('shows a fresh gateway\'s overview empty with what to do, and a failed load with a way to retry', async () => {
+    const { page, screenshot } = browser!;
+    await page.getByRole('link', { name: 'Overview' }).click();
+    await page.getByRole('heading', { name: 'No requests in the last 14 days' }).waitFor();
+    expect(await page.getByTestId('overview-empty').textContent()).toContain('Create a key on the API keys page');
+    await screenshot('dashboard-empty');
+    await expectAccessible(page, 'empty overview');
+
+    await page.route('**/api/admin/dashboard**', (route) =>
+      route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { message: 'The audit log is unavailable.', code: 'audit_unavailable' } }) }),
+    );
+    await page.getByLabel('Period', { exact: true }).selectOption('30');
+    await page.getByRole('alert').filter({ hasText: 'The audit log is unavailable.' }).waitFor();
+    await screenshot('dashboard-error');
+    await expectAccessible(page, 'overview error');
+    await page.unroute('**/api/admin/dashboard**');
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await page.getByRole('heading', { name: 'No requests in the last 30 days' }).waitFor();
   });
 
   it('answers 400 naming the field when the key is missing, and 401 for a wrong key', async () => {

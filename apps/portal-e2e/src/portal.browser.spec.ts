@@ -3,6 +3,8 @@ import { AuditCheckpointer } from '@attest/audit/nest';
 import { ModelRegistryService } from '@attest/registry/nest';
 import { join } from 'node:path';
 import { TEST_AUDIENCE, TestIdp } from '../../../libs/identity/test/test-idp';
+import { seedUsageHistory } from './support/audit-seed';
+import { axeViolations, expectAccessible } from './support/axe';
 import { launchBrowser, type TestBrowser } from './support/browser';
 import { ensurePortalBuilt } from './support/portal-build';
 import { startPortalTestApp, type PortalTestApp } from './support/portal-test-app';
@@ -11,7 +13,8 @@ const BUILTIN_GGUF = join(__dirname, '../../../models/builtin/stories260k-f32-v3
 
 /**
  * The built portal in Debian's Chromium against the admin API on a real PostgreSQL, signed in through the in-process
- * OpenID provider (authorization code + PKCE, HttpOnly session cookie).
+ * OpenID provider (authorization code + PKCE, HttpOnly session cookie). Every main page is checked with axe-core against
+ * WCAG 2.0/2.1/2.2 A and AA; any violation fails the spec.
  */
 describe('portal in the browser', () => {
   let idp: TestIdp;
@@ -28,6 +31,8 @@ describe('portal in the browser', () => {
     idp.users.set('carol', { name: 'Carol Auditor', groups: ['auditors'] });
     sut = await startPortalTestApp({
       port,
+      // Two weeks of inference on past days, so the overview has something to chart.
+      seed: (dataSource) => seedUsageHistory(dataSource),
       env: {
         ATTEST_OIDC_ISSUER: idp.issuer,
         ATTEST_OIDC_AUDIENCE: TEST_AUDIENCE,
@@ -58,10 +63,39 @@ describe('portal in the browser', () => {
     await page.getByRole('heading', { name: 'Sign in to Attest' }).waitFor();
     await page.getByRole('link', { name: 'Sign in with single sign-on' }).waitFor();
     await browser.screenshot('sign-in');
+    await expectAccessible(page, 'sign-in');
     await page.getByRole('link', { name: 'Sign in with single sign-on' }).click();
     await page.getByRole('navigation', { name: 'Main' }).waitFor();
     return browser;
   }
+
+  it('lands an admin on the overview: charts with text alternatives and their numbers in tables', async () => {
+    const { page, screenshot } = admin;
+    await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+    const requests = page.getByRole('figure', { name: 'Requests per day' });
+    await requests.getByRole('img', { name: /^Requests per day Requests per UTC day: \d+ in all, \d+ denied/ }).waitFor();
+    for (const chart of ['Tokens per day', 'PII findings per day, by type', 'Latency per day (ms)', 'Requests by team', 'Requests by model']) {
+      await page.getByRole('figure', { name: chart }).getByRole('img').waitFor();
+    }
+    expect(await page.getByRole('figure', { name: 'Requests by team' }).textContent()).toContain('claims');
+    await screenshot('dashboard');
+
+    await requests.getByText('Show the numbers: Requests per day').click();
+    const table = requests.getByRole('table', { name: 'Requests per day' });
+    // A header row and one row per day of the default period (14 UTC days, today included).
+    expect(await table.getByRole('row').count()).toBe(15);
+    await screenshot('dashboard-numbers');
+    await expectAccessible(page, 'dashboard');
+    // The check can fail: an unlabelled field is caught.
+    await page.evaluate(() => document.body.insertAdjacentHTML('beforeend', '<input id="axe-probe">'));
+    expect((await axeViolations(page)).join('\n')).toMatch(/^label \(critical\): .*#axe-probe/m);
+    await page.evaluate(() => document.getElementById('axe-probe')?.remove());
+
+    await page.getByLabel('Period', { exact: true }).selectOption('7');
+    await page.getByRole('figure', { name: 'Requests per day' }).getByText('Show the numbers: Requests per day').click();
+    await page.getByRole('figure', { name: 'Requests per day' }).getByRole('table').getByRole('row').nth(7).waitFor();
+    expect(await page.getByRole('figure', { name: 'Requests per day' }).getByRole('table').getByRole('row').count()).toBe(8);
+  });
 
   it('signs an admin in with SSO, keeps only an HttpOnly cookie, creates a key shown once and revokes it', async () => {
     const { page, context, screenshot } = admin;
@@ -69,6 +103,7 @@ describe('portal in the browser', () => {
     expect(cookies.map((cookie) => ({ name: cookie.name, httpOnly: cookie.httpOnly }))).toContainEqual({ name: '__Host-attest_session', httpOnly: true });
     expect(await page.evaluate<string>('document.cookie')).not.toContain('attest_session');
 
+    await page.getByRole('link', { name: 'API keys' }).click();
     await page.getByRole('heading', { name: 'API keys', level: 1 }).waitFor();
     await page.getByLabel('Name').fill('browser-made');
     await page.getByRole('button', { name: 'Create key' }).click();
@@ -78,6 +113,7 @@ describe('portal in the browser', () => {
     await row.waitFor();
     expect(await row.textContent()).toContain('active');
     await screenshot('api-keys');
+    await expectAccessible(page, 'api keys');
 
     await page.getByRole('button', { name: 'I have stored it' }).click();
     expect(await page.getByTestId('new-key').count()).toBe(0);
@@ -104,6 +140,7 @@ describe('portal in the browser', () => {
     await page.getByText('Reviewed in the browser spec.').waitFor();
     expect(await versions.textContent()).toContain('llama');
     await screenshot('models');
+    await expectAccessible(page, 'models');
 
     await page.getByRole('button', { name: 'Approve stories-review@1' }).click();
     await page.getByRole('status').filter({ hasText: 'stories-review@1 is now approved' }).waitFor();
@@ -124,6 +161,7 @@ describe('portal in the browser', () => {
     await page.getByRole('button', { name: 'Decide' }).click();
     await page.getByRole('heading', { name: /^Decision: (allow|deny)$/ }).waitFor();
     await screenshot('policies');
+    await expectAccessible(page, 'policies');
   });
 
   it('can be used from the keyboard: a skip link first, then the main navigation', async () => {
@@ -134,6 +172,8 @@ describe('portal in the browser', () => {
     await page.getByRole('heading', { name: 'API keys', level: 1 }).waitFor();
     await page.keyboard.press('Tab');
     expect(await page.evaluate<string | undefined>('document.activeElement?.textContent')).toBe('Skip to content');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate<string | null | undefined>("document.activeElement?.getAttribute('href')")).toBe('#/overview');
     await page.keyboard.press('Tab');
     expect(await page.evaluate<string | null | undefined>("document.activeElement?.getAttribute('href')")).toBe('#/keys');
     await page.keyboard.press('Tab');
@@ -154,7 +194,7 @@ describe('portal in the browser', () => {
     auditor = await signInWithSso('carol');
     const { page } = auditor;
     const links = await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents();
-    expect(links).toEqual(['Models', 'Policies', 'Audit log']);
+    expect(links).toEqual(['Overview', 'Models', 'Policies', 'Audit log']);
     const status = await page.evaluate(async () => {
       const response = await fetch('/api/admin/keys', {
         method: 'POST',
@@ -176,16 +216,47 @@ describe('portal in the browser', () => {
     await page.getByRole('heading', { name: 'Result: intact' }).waitFor();
 
     await page.getByLabel(/^Action/).fill('api_key.revoked');
-    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
     const events = page.getByRole('table', { name: /^Audit events/ });
     // The filtered page has replaced the first one once no other action is listed.
     await events.getByRole('row').filter({ hasText: 'api_key.created' }).first().waitFor({ state: 'detached' });
     await events.getByRole('row').filter({ hasText: 'api_key.revoked' }).first().waitFor();
+    await expectAccessible(page, 'audit list');
     await events.getByRole('button', { name: /^Open event \d+: api_key.revoked$/ }).first().click();
     await page.getByRole('heading', { name: 'api_key.revoked (success)' }).waitFor();
     expect(await page.getByText(row!.id).count()).toBeGreaterThan(0);
     expect(await page.getByTestId('integrity').textContent()).toMatch(/^Verified: event \d+ is included/);
     await screenshot('audit');
+    await expectAccessible(page, 'event detail');
+
+    // Saved searches: save the applied search, clear it, apply it again, delete it.
+    await page.getByLabel('Name for the current search').fill('Revoked keys');
+    await page.getByRole('button', { name: 'Save current search' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved the search “Revoked keys”.' }).waitFor();
+    const saved = page.getByRole('table', { name: 'Your saved searches' });
+    await saved.getByRole('row', { name: /Revoked keys/ }).waitFor();
+    await page.getByRole('button', { name: 'Clear filter' }).click();
+    await page.getByTestId('current-filter').filter({ hasText: 'all events' }).waitFor();
+    expect(await page.getByLabel(/^Action/).inputValue()).toBe('');
+    await saved.getByRole('button', { name: 'Apply Revoked keys' }).click();
+    await page.getByTestId('current-filter').filter({ hasText: 'action api_key.revoked' }).waitFor();
+    expect(await page.getByLabel(/^Action/).inputValue()).toBe('api_key.revoked');
+    await screenshot('audit-saved-searches');
+    await expectAccessible(page, 'saved searches');
+    await saved.getByRole('button', { name: 'Delete Revoked keys' }).click();
+    await page.getByRole('status').filter({ hasText: 'Deleted the saved search “Revoked keys”.' }).waitFor();
+    await page.getByText('No saved searches yet.').waitFor();
+
+    // The filters only the event bytes answer: a PII type on inference requests.
+    await page.getByRole('button', { name: 'Clear filter' }).click();
+    await page.getByLabel(/^Action/).fill('inference.request');
+    await page.getByLabel(/^PII type/).fill('EMAIL_ADDRESS');
+    await page.getByLabel('Policy decision').selectOption('allow');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await events.getByRole('row').filter({ hasText: 'api_key.revoked' }).first().waitFor({ state: 'detached' });
+    await events.getByRole('button', { name: /^Open event \d+: inference.request$/ }).first().click();
+    await page.getByRole('heading', { name: 'inference.request (success)' }).waitFor();
+    expect(await page.getByText(/EMAIL_ADDRESS: \d/).count()).toBeGreaterThan(0);
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL((url) => !url.pathname.startsWith('/portal'));

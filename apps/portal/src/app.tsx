@@ -4,6 +4,7 @@ import { type PortalPrincipal, principalSchema } from './api/schemas';
 import { ErrorMessage } from './components/feedback';
 import { ApiKeysPage } from './pages/api-keys-page';
 import { AuditPage } from './pages/audit-page';
+import { DashboardPage } from './pages/dashboard-page';
 import { ModelsPage } from './pages/models-page';
 import { PoliciesPage } from './pages/policies-page';
 import { SignInPage } from './pages/sign-in-page';
@@ -16,6 +17,7 @@ interface PageDefinition {
 }
 
 const PAGES: PageDefinition[] = [
+  { path: 'overview', title: 'Overview', roles: ['admin', 'auditor'], render: () => <DashboardPage /> },
   { path: 'keys', title: 'API keys', roles: ['admin'], render: () => <ApiKeysPage /> },
   { path: 'models', title: 'Models', roles: ['admin', 'model-approver', 'auditor'], render: (principal) => <ModelsPage principal={principal} /> },
   { path: 'policies', title: 'Policies', roles: ['admin', 'policy-author', 'auditor'], render: () => <PoliciesPage /> },

@@ -13,6 +13,10 @@ import { PoliciesController } from './policies.controller';
 import { SignInController } from './sign-in.controller';
 import { PortalStaticServer } from './portal-static';
 import { SameOriginGuard } from './same-origin.guard';
+import { DashboardController } from './dashboard.controller';
+import { DashboardService } from './dashboard.service';
+import { SavedSearchesController } from './saved-searches.controller';
+import { SavedSearchService } from './saved-search.service';
 
 /**
  * The portal's HTTP API (/api/admin/*, /api/audit/*) and the built portal itself (/portal). Controllers only delegate to the libs'
@@ -23,7 +27,7 @@ import { SameOriginGuard } from './same-origin.guard';
  */
 @Module({
   imports: [RegistryModule, PolicyModule, GovernanceModule],
-  controllers: [SignInController, ApiKeysController, ModelsController, PoliciesController, AuditConsoleController, DataSubjectsController, AuditRetentionController],
-  providers: [SameOriginGuard, PortalStaticServer, AuditConsoleService, AuditExportService],
+  controllers: [SignInController, ApiKeysController, ModelsController, PoliciesController, AuditConsoleController, DataSubjectsController, DashboardController, SavedSearchesController, AuditRetentionController],
+  providers: [SameOriginGuard, PortalStaticServer, AuditConsoleService, AuditExportService, DashboardService, SavedSearchService],
 })
 export class AdminModule {}

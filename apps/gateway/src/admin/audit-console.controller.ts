@@ -11,6 +11,11 @@ import { AuditExportService } from './audit-export.service';
 import { AuditConsoleService, type EventDetail, type EventPage, type RawContentView } from './audit-console.service';
 import { SameOriginGuard } from './same-origin.guard';
 
+/** Drops fields a form sent empty: an empty field filters nothing. */
+function withoutBlanks<T extends object>(filter: T): T {
+  return Object.fromEntries(Object.entries(filter).filter((entry) => entry[1] !== undefined && entry[1] !== '')) as T;
+}
+
 /** The auditor console: read-only views of the audit log; each read is itself an audit event. */
 @Controller('api/audit')
 @UseGuards(SameOriginGuard)
@@ -30,9 +35,7 @@ export class AuditConsoleController {
   @Header('cache-control', 'no-store')
   async events(@CurrentPrincipal() principal: Principal, @Query() query: unknown, @Req() request: FastifyRequest): Promise<EventPage> {
     await this.authorize(principal, 'read_audit', request);
-    const parsed = parseBody(eventListQuerySchema, query);
-    const filter = Object.fromEntries(Object.entries(parsed).filter((entry) => entry[1] !== undefined && entry[1] !== '')) as typeof parsed;
-    return this.console.listEvents(filter, auditActorOf(principal, factsOf(request)));
+    return this.console.listEvents(withoutBlanks(parseBody(eventListQuerySchema, query)), auditActorOf(principal, factsOf(request)));
   }
 
   @Get('events/:id')
@@ -61,16 +64,17 @@ export class AuditConsoleController {
   @Post('exports')
   @HttpCode(200)
   async export(@CurrentPrincipal() principal: Principal, @Body() body: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer> {
-    const { from, to } = parseBody(exportBodySchema, body);
+    const { from, to, filter } = parseBody(exportBodySchema, body);
     await this.authorize(principal, 'export_audit', request);
-    const exported = await this.exports.export({ from: new Date(from), to: new Date(to) }, auditActorOf(principal, factsOf(request)));
+    const exported = await this.exports.export({ from: new Date(from), to: new Date(to) }, auditActorOf(principal, factsOf(request)), withoutBlanks(filter ?? {}));
     const name = `attest-evidence-${from.slice(0, 10)}-${to.slice(0, 10)}.tar`;
     void reply
       .header('content-type', 'application/x-tar')
       .header('content-disposition', `attachment; filename="${name}"`)
       .header('cache-control', 'no-store')
       .header('x-attest-verifier-key', exported.verifierKey)
-      .header('x-attest-bundle-events', String(exported.events));
+      .header('x-attest-bundle-events', String(exported.events))
+      .header('x-attest-bundle-matching-events', String(exported.matching));
     return exported.bundle;
   }
 }

@@ -3,6 +3,8 @@ import { AuditCheckpointer, AuditError, AuditErrorCode, AuditEvidenceService, Au
 import { AUDIT_RECORDER, type AuditActor, type AuditRecorder } from '@attest/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { type AuditEventFilter, filterDetails } from './audit-event-filter';
+import { AuditEventSearch } from './audit-event-search';
 
 /** Where an event stands in the tamper-evident log. */
 export type EventIntegrity =
@@ -30,19 +32,10 @@ export interface EventSummary {
   requestId: string | null;
 }
 
-export interface EventListQuery {
+/** The auditor's search (see AuditEventFilter), with the keyset cursor and the page size. */
+export interface EventListQuery extends AuditEventFilter {
   /** Keyset cursor: only events with a smaller position (the previous page's `nextBefore`). */
   before?: number;
-  /** Action, or a prefix ending in `.` (`api_key.`). */
-  action?: string;
-  outcome?: string;
-  /** Principal id as recorded (`actor.principalId`). */
-  actor?: string;
-  requestId?: string;
-  /** ISO 8601, inclusive lower bound on the server timestamp (UTC). */
-  from?: string;
-  /** ISO 8601, exclusive upper bound. */
-  to?: string;
   limit: number;
 }
 
@@ -52,27 +45,9 @@ export interface EventPage {
   nextBefore: number | null;
 }
 
-/** Rows read per step backwards, and at most per page: a rare filter gives a short page and a cursor, never a long scan. */
-
 function summaryOf(event: AuditLeaf): EventSummary {
   const resource = event.resource ? [event.resource.type, event.resource.name ?? event.resource.id].filter(Boolean).join(' ') : null;
   return { seq: event.seq, id: event.id, ts: event.ts, action: event.action, outcome: event.outcome, actorId: event.actor.principalId, resource, requestId: event.requestId ?? null };
-}
-
-/** The search as recorded in the audit log: who looked for what is itself evidence. */
-function filterDetails(query: EventListQuery): Record<string, string | number> {
-  const { limit: _limit, ...filters } = query;
-  return Object.fromEntries(Object.entries(filters).filter((entry): entry is [string, string | number] => entry[1] !== undefined));
-}
-
-/** Checks the decoded event against the search too: the stored bytes, not the copied columns, are authoritative. */
-function matches(event: AuditLeaf, tenant: string, query: EventListQuery): boolean {
-  if (event.tenant !== tenant) return false;
-  if (query.outcome && event.outcome !== query.outcome) return false;
-  if (query.actor && event.actor.principalId !== query.actor) return false;
-  if (query.requestId && event.requestId !== query.requestId) return false;
-  if (query.action) return query.action.endsWith('.') ? event.action.startsWith(query.action) : event.action === query.action;
-  return true;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -84,15 +59,17 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 @Injectable()
 export class AuditConsoleService {
   private readonly reader: AuditLogReader;
+  private readonly search: AuditEventSearch;
 
   constructor(
-    private readonly dataSource: DataSource,
+    dataSource: DataSource,
     private readonly evidence: AuditEvidenceService,
     private readonly checkpointer: AuditCheckpointer,
     @Inject(AUDIT_RECORDER) private readonly audit: AuditRecorder,
     private readonly subjectKeys: DataSubjectKeys,
   ) {
     this.reader = new AuditLogReader(dataSource);
+    this.search = new AuditEventSearch(dataSource);
   }
 
   /** One event of the actor's tenant with its inclusion proof checked against the signed checkpoint covering it. */
@@ -117,33 +94,13 @@ export class AuditConsoleService {
   }
 
   /**
-   * The actor's tenant's events, newest first, paged by log position (keyset on `seq`, never OFFSET: a page costs the
-   * same at event 10 and at event 10 million). Filters apply to the rows read; the list is recorded as one event.
+   * The actor's tenant's events, newest first, in keyset pages (AuditEventSearch). The search is recorded as one event
+   * with its filters, committed before the answer (fail closed).
    */
   async listEvents(query: EventListQuery, actor: AuditActor): Promise<EventPage> {
-    // One indexed query per page (keyset on the log position, never OFFSET), over the columns stored beside each
-    // event; the page is then decoded from the canonical bytes, which are what the chain proves.
-    const params: unknown[] = [actor.tenant];
-    const where = ['tenant = $1'];
-    const add = (condition: (placeholder: string) => string, value: unknown) => {
-      params.push(value);
-      where.push(condition(`$${params.length}`));
-    };
-    if (query.before !== undefined) add((p) => `seq < ${p}`, query.before);
-    if (query.action) add((p) => (query.action?.endsWith('.') ? `starts_with(action, ${p})` : `action = ${p}`), query.action);
-    if (query.outcome) add((p) => `outcome = ${p}`, query.outcome);
-    if (query.actor) add((p) => `actor_id = ${p}`, query.actor);
-    if (query.requestId) add((p) => `request_id = ${p}`, query.requestId);
-    if (query.from) add((p) => `ts >= ${p}`, query.from);
-    if (query.to) add((p) => `ts < ${p}`, query.to);
-    params.push(query.limit + 1);
-    const rows: { seq: string; canonical: Buffer }[] = await this.dataSource.query(
-      `SELECT seq, canonical FROM audit_event WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT $${params.length}`,
-      params,
-    );
-    const page = rows.slice(0, query.limit);
-    const events = page.map((row) => readLeaf(row.canonical)).filter((event) => matches(event, actor.tenant, query)).map(summaryOf);
-    const end = rows.length > query.limit && page.length > 0 ? Number(page[page.length - 1]?.seq) : 0;
+    const { before, limit, ...filter } = query;
+    const page = await this.search.page(actor.tenant, filter, { ...(before === undefined ? {} : { before }), limit });
+    const events = page.events.map(summaryOf);
     await this.audit.record({
       action: 'audit.events_listed',
       outcome: 'success',
@@ -152,7 +109,7 @@ export class AuditConsoleService {
       resource: { type: 'audit_log' },
       details: { ...filterDetails(query), returned: events.length },
     });
-    return { events, nextBefore: end > 0 ? end : null };
+    return { events, nextBefore: page.nextBefore };
   }
 
   /** Verifies the whole log (chain, leaf hashes, every checkpoint's root and signature). */

@@ -2,6 +2,8 @@ import { AuditCheckpointer, AuditEvidenceService } from '@attest/audit/nest';
 import { AUDIT_RECORDER, type AuditActor, type AuditRecorder } from '@attest/contracts';
 import { ForbiddenException, Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { type AuditEventFilter, filterDetails } from './audit-event-filter';
+import { AuditEventSearch } from './audit-event-search';
 
 export interface ExportedBundle {
   bundle: Buffer;
@@ -9,6 +11,8 @@ export interface ExportedBundle {
   treeSize: number;
   /** The signed-note verifier key the auditor passes to `attest audit verify --bundle … --key …`. */
   verifierKey: string;
+  /** Events of the range that match the on-screen filter (all of them without one). */
+  matching: number;
 }
 
 /**
@@ -16,6 +20,10 @@ export interface ExportedBundle {
  * [from, to) are packed with every leaf hash and checkpoint (docs/audit-format.md), and the export itself is an audit
  * event committed before the bytes leave (fail closed). A bundle carries whole events, so a range that holds another
  * tenant's events is refused here; the operator exports those with the CLI.
+ *
+ * The rest of the on-screen filter is applied to count the events of the range it matches, and is recorded with the
+ * export. The bundle itself keeps every event of [from, to): its format (attest-audit-bundle/1) proves a dense run of
+ * positions, and a bundle with events left out would not verify (a selection file needs a new bundle format).
  */
 @Injectable()
 export class AuditExportService {
@@ -26,23 +34,27 @@ export class AuditExportService {
     @Inject(AUDIT_RECORDER) private readonly audit: AuditRecorder,
   ) {}
 
-  async export(range: { from: Date; to: Date }, actor: AuditActor): Promise<ExportedBundle> {
+  async export(range: { from: Date; to: Date }, actor: AuditActor, filter: Omit<AuditEventFilter, 'from' | 'to'> = {}): Promise<ExportedBundle> {
     const foreign: { found: boolean }[] = await this.dataSource.query(
       `SELECT EXISTS (SELECT 1 FROM audit_event WHERE ts >= $1 AND ts < $2 AND tenant <> $3) AS found`,
       [range.from, range.to, actor.tenant],
     );
     if (foreign[0]?.found) throw new ForbiddenException("The range holds other tenants' events; ask the operator to export it with the CLI.");
+    // Without a filter every event of the range matches (the range holds no other tenant's): no second pass over it.
+    const filtered = Object.keys(filter).length > 0;
+    const counted = filtered ? await new AuditEventSearch(this.dataSource).count(actor.tenant, { ...filter, from: range.from.toISOString(), to: range.to.toISOString() }) : 0;
     await this.checkpointer.checkpoint();
     const signer = this.checkpointer.signer;
     const result = await this.evidence.export(range, signer);
+    const matching = filtered ? counted : result.events;
     await this.audit.record({
       action: 'audit.exported',
       outcome: 'success',
       actor,
       tenant: actor.tenant,
       resource: { type: 'audit_log' },
-      details: { from: range.from.toISOString(), to: range.to.toISOString(), events: result.events, treeSize: result.treeSize, bytes: result.bundle.length },
+      details: { from: range.from.toISOString(), to: range.to.toISOString(), events: result.events, treeSize: result.treeSize, bytes: result.bundle.length, matching, ...filterDetails(filter) },
     });
-    return { ...result, verifierKey: signer.verifierKey };
+    return { ...result, verifierKey: signer.verifierKey, matching };
   }
 }

@@ -38,11 +38,44 @@ export const dryRunBodySchema = z.object({
 });
 export type DryRunBody = z.infer<typeof dryRunBodySchema>;
 
-/** `POST /api/audit/exports`: the instants are the server timestamps of the events (UTC), from inclusive, to exclusive. */
+const isoTime = (example: string) => z.iso.datetime({ offset: true, message: `an ISO 8601 time such as ${example}` });
+
+/**
+ * What the auditor console searches by (all optional, all strings: they travel in a query string). A saved search
+ * stores exactly this, and an export applies it.
+ */
+export const auditFilterSchema = z.object({
+  action: z.string().regex(/^[a-z][a-z0-9_.]{0,63}$/, 'an action such as api_key.created, or a prefix such as api_key.').optional(),
+  outcome: z.enum(['success', 'denied', 'failure', 'aborted']).optional(),
+  actor: z.string().min(1).max(200).optional(),
+  requestId: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'a request id as the x-request-id header carries it').optional(),
+  from: isoTime('2026-11-25T00:00:00Z').optional(),
+  to: isoTime('2026-11-25T00:00:00Z').optional(),
+  team: z.string().min(1).max(200).optional(),
+  model: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'a model name such as stories260k').optional(),
+  modelVersion: z.string().regex(/^[1-9][0-9]{0,8}$/, 'a version number such as 2').optional(),
+  decision: z.enum(['allow', 'deny']).optional(),
+  policyId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'a policy id such as admin.people-only').optional(),
+  piiType: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'a PII type such as EMAIL_ADDRESS').optional(),
+});
+export type AuditFilter = z.infer<typeof auditFilterSchema>;
+
+/** `POST /api/audit/saved-searches`: the current filter under a name (saving the same name again replaces it). */
+export const saveSearchBodySchema = z.object({
+  name: z.string().trim().min(1, 'a name is required').max(80),
+  filter: auditFilterSchema,
+});
+export type SaveSearchBody = z.infer<typeof saveSearchBodySchema>;
+
+/**
+ * `POST /api/audit/exports`: the instants are the server timestamps of the events (UTC), from inclusive, to exclusive;
+ * `filter` is the rest of the on-screen search.
+ */
 export const exportBodySchema = z
   .object({
-    from: z.iso.datetime({ offset: true, message: 'an ISO 8601 time such as 2026-11-25T00:00:00Z' }),
-    to: z.iso.datetime({ offset: true, message: 'an ISO 8601 time such as 2026-11-26T00:00:00Z' }),
+    from: isoTime('2026-11-25T00:00:00Z'),
+    to: isoTime('2026-11-26T00:00:00Z'),
+    filter: auditFilterSchema.omit({ from: true, to: true }).optional(),
   })
   .refine((range) => Date.parse(range.from) < Date.parse(range.to), { message: 'from must be before to', path: ['to'] });
 export type ExportBody = z.infer<typeof exportBodySchema>;

@@ -95,7 +95,7 @@ export type DecisionView = z.infer<typeof decisionSchema>;
 
 export const emptySchema = z.unknown();
 
-export const signInMethodsSchema = z.object({ sso: z.boolean(), apiKey: z.boolean() });
+export const signInMethodsSchema = z.object({ sso: z.boolean(), saml: z.boolean().default(false), apiKey: z.boolean() });
 
 export const verifyReportSchema = z.object({
   ok: z.boolean(),
@@ -149,3 +149,27 @@ export const eventPageSchema = z.object({
   nextBefore: z.number().nullable(),
 });
 export type EventPageView = z.infer<typeof eventPageSchema>;
+
+export const savedSearchSchema = z.object({
+  name: z.string(),
+  filter: z.record(z.string(), z.string()),
+  createdAt: date,
+  updatedAt: date,
+});
+export type SavedSearchView = z.infer<typeof savedSearchSchema>;
+export const savedSearchListSchema = z.object({ searches: z.array(savedSearchSchema) });
+
+const latencySchema = z.object({ p50: z.number(), p95: z.number(), p99: z.number() }).nullable();
+const usageShape = { requests: z.number(), denials: z.number(), promptTokens: z.number(), completionTokens: z.number() };
+
+export const dashboardSchema = z.object({
+  days: z.number(),
+  from: date,
+  to: date,
+  totals: z.object({ ...usageShape, piiFindings: z.number(), latency: latencySchema }),
+  daily: z.array(z.object({ day: z.string(), ...usageShape, pii: z.record(z.string(), z.number()), piiFindings: z.number(), latency: latencySchema })),
+  piiByType: z.array(z.object({ type: z.string(), findings: z.number() })),
+  byTeam: z.array(z.object({ team: z.string().nullable(), ...usageShape })),
+  byModel: z.array(z.object({ model: z.string().nullable(), ...usageShape, latency: latencySchema })),
+});
+export type DashboardView = z.infer<typeof dashboardSchema>;

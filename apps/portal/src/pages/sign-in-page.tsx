@@ -47,6 +47,13 @@ export function SignInPage({ onSignedIn }: { onSignedIn: () => void }): ReactNod
           </a>
         </p>
       ) : null}
+      {methods.data?.saml ? (
+        <p>
+          <a className="button" href="/auth/saml/login?returnTo=%2Fportal%2F">
+            Sign in with SAML
+          </a>
+        </p>
+      ) : null}
       <form className="panel" onSubmit={(event) => void submit(event)}>
         <label htmlFor="sign-in-api-key">API key</label>
         <input
@@ -68,10 +75,11 @@ export function SignInPage({ onSignedIn }: { onSignedIn: () => void }): ReactNod
           Sign in with an API key
         </button>
       </form>
-      {methods.data && !methods.data.sso ? (
+      {methods.data && !methods.data.sso && !methods.data.saml ? (
         <p>
           Single sign-on is not configured on this gateway. An operator sets ATTEST_OIDC_ISSUER, ATTEST_OIDC_CLIENT_ID and
-          ATTEST_OIDC_CLIENT_SECRET (see docs/portal.md) to offer it.
+          ATTEST_OIDC_CLIENT_SECRET, or ATTEST_SAML_IDP_ENTRY_POINT, ATTEST_SAML_IDP_ISSUER and ATTEST_SAML_IDP_CERT (see
+          docs/portal.md), to offer it.
         </p>
       ) : null}
     </main>

@@ -1,43 +1,53 @@
 import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
 import { api } from '../../api/http';
+import { auditFilterSchema } from '../../api/requests';
 import { eventPageSchema, type EventPageView } from '../../api/schemas';
 import { ErrorMessage } from '../../components/feedback';
+import { type FilterForm, filterOf, formOf } from './filter-form';
 
-interface Filter {
-  action: string;
-  outcome: string;
-  actor: string;
-  requestId: string;
-  /** `YYYY-MM-DDTHH:MM` from the datetime-local inputs, read as UTC. */
-  from: string;
-  to: string;
-}
-
-const EMPTY_FILTER: Filter = { action: '', outcome: '', actor: '', requestId: '', from: '', to: '' };
-
-function queryOf(filter: Filter, before: number | undefined): string {
-  const params = new URLSearchParams({ limit: '50' });
-  if (filter.action.trim()) params.set('action', filter.action.trim());
-  if (filter.outcome) params.set('outcome', filter.outcome);
-  if (filter.actor.trim()) params.set('actor', filter.actor.trim());
-  if (filter.requestId.trim()) params.set('requestId', filter.requestId.trim());
-  if (filter.from) params.set('from', `${filter.from}:00Z`);
-  if (filter.to) params.set('to', `${filter.to}:00Z`);
+function queryOf(filter: Record<string, string>, before: number | undefined): string {
+  const params = new URLSearchParams({ limit: '50', ...filter });
   if (before !== undefined) params.set('before', String(before));
   return params.toString();
 }
 
+interface TextField {
+  field: keyof FilterForm;
+  label: string;
+  type?: 'datetime-local';
+  inputMode?: 'numeric';
+}
+
+const TEXT_FIELDS: TextField[] = [
+  { field: 'action', label: 'Action (e.g. api_key.created, or api_key. for all key events)' },
+  { field: 'actor', label: 'Actor (principal id)' },
+  { field: 'team', label: 'Team (identity group)' },
+  { field: 'model', label: 'Model' },
+  { field: 'modelVersion', label: 'Model version', inputMode: 'numeric' },
+  { field: 'policyId', label: 'Policy id (e.g. admin.people-only)' },
+  { field: 'piiType', label: 'PII type (e.g. EMAIL_ADDRESS)' },
+  { field: 'requestId', label: 'Request id' },
+  { field: 'from', label: 'From (UTC)', type: 'datetime-local' },
+  { field: 'to', label: 'Until (UTC, exclusive)', type: 'datetime-local' },
+];
+
 /**
  * Newest events first, 50 at a time. "Older events" follows the server's keyset cursor (the log position), so paging
  * stays as fast deep in the log as at its head; a filter that matches rarely gives short pages, never a stuck one.
+ * `filter` is the applied search (the API's fields); a new search or a saved one replaces it through `onSearch`.
  */
-export function EventList({ onOpen }: { onOpen: (id: string) => void }): ReactNode {
-  const [draft, setDraft] = useState<Filter>(EMPTY_FILTER);
-  const [filter, setFilter] = useState<Filter>(draft);
+export function EventList({ filter, onSearch, onOpen }: { filter: Record<string, string>; onSearch: (filter: Record<string, string>) => void; onOpen: (id: string) => void }): ReactNode {
+  const [draft, setDraft] = useState<FilterForm>(() => formOf(filter));
   const [cursors, setCursors] = useState<(number | undefined)[]>([undefined]);
   const [page, setPage] = useState<EventPageView>();
   const [error, setError] = useState<unknown>();
+  const [invalid, setInvalid] = useState<string>();
   const before = cursors[cursors.length - 1];
+
+  useEffect(() => {
+    setDraft(formOf(filter));
+    setCursors([undefined]);
+  }, [filter]);
 
   useEffect(() => {
     let current = true;
@@ -54,33 +64,65 @@ export function EventList({ onOpen }: { onOpen: (id: string) => void }): ReactNo
 
   const search = (event: FormEvent) => {
     event.preventDefault();
-    setFilter(draft);
+    const parsed = auditFilterSchema.safeParse(filterOf(draft));
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      setInvalid(`${issue?.path.join('.') ?? 'filter'}: ${issue?.message ?? 'not a valid filter'}`);
+      return;
+    }
+    setInvalid(undefined);
+    onSearch(filterOf(draft));
     setCursors([undefined]);
   };
+  const update = (field: keyof FilterForm, value: string) => setDraft({ ...draft, [field]: value });
 
   return (
     <section aria-labelledby="events-heading">
       <h2 id="events-heading">Events</h2>
-      <form className="inline-form" onSubmit={search}>
-        <label htmlFor="filter-action">Action (e.g. api_key.created, or api_key. for all key events)</label>
-        <input id="filter-action" value={draft.action} onChange={(event) => setDraft({ ...draft, action: event.target.value })} />
-        <label htmlFor="filter-outcome">Outcome</label>
-        <select id="filter-outcome" value={draft.outcome} onChange={(event) => setDraft({ ...draft, outcome: event.target.value })}>
-          <option value="">any</option>
-          <option value="success">success</option>
-          <option value="denied">denied</option>
-          <option value="failure">failure</option>
-          <option value="aborted">aborted</option>
-        </select>
-        <label htmlFor="filter-actor">Actor (principal id)</label>
-        <input id="filter-actor" value={draft.actor} onChange={(event) => setDraft({ ...draft, actor: event.target.value })} />
-        <label htmlFor="filter-request">Request id</label>
-        <input id="filter-request" value={draft.requestId} onChange={(event) => setDraft({ ...draft, requestId: event.target.value })} />
-        <label htmlFor="filter-from">From (UTC)</label>
-        <input id="filter-from" type="datetime-local" value={draft.from} onChange={(event) => setDraft({ ...draft, from: event.target.value })} />
-        <label htmlFor="filter-to">Until (UTC, exclusive)</label>
-        <input id="filter-to" type="datetime-local" value={draft.to} onChange={(event) => setDraft({ ...draft, to: event.target.value })} />
-        <button type="submit">Search</button>
+      <form className="filter-form" onSubmit={search} aria-describedby="filter-help">
+        <p id="filter-help">Every field narrows the search; leave a field empty to ignore it. Times are UTC.</p>
+        <div className="filter-grid">
+          {TEXT_FIELDS.map(({ field, label, type, inputMode }) => (
+            <div key={field}>
+              <label htmlFor={`filter-${field}`}>{label}</label>
+              <input
+                id={`filter-${field}`}
+                type={type ?? 'text'}
+                spellCheck={false}
+                {...(inputMode ? { inputMode } : {})}
+                value={draft[field]}
+                onChange={(event) => update(field, event.target.value)}
+              />
+            </div>
+          ))}
+          <div>
+            <label htmlFor="filter-outcome">Outcome</label>
+            <select id="filter-outcome" value={draft.outcome} onChange={(event) => update('outcome', event.target.value)}>
+              <option value="">any</option>
+              <option value="success">success</option>
+              <option value="denied">denied</option>
+              <option value="failure">failure</option>
+              <option value="aborted">aborted</option>
+            </select>
+          </div>
+          <div>
+            <label htmlFor="filter-decision">Policy decision</label>
+            <select id="filter-decision" value={draft.decision} onChange={(event) => update('decision', event.target.value)}>
+              <option value="">any</option>
+              <option value="allow">allow</option>
+              <option value="deny">deny</option>
+            </select>
+          </div>
+        </div>
+        {invalid ? (
+          <p role="alert" className="error">
+            Check the filter: {invalid}
+          </p>
+        ) : null}
+        <button type="submit">Search</button>{' '}
+        <button type="button" onClick={() => onSearch({})}>
+          Clear filter
+        </button>
       </form>
       <ErrorMessage error={error} />
       {!page && !error ? <p>Loading events…</p> : null}
