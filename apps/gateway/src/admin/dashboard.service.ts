@@ -1,5 +1,5 @@
 import { AUDIT_RECORDER, type AuditActor, type AuditRecorder } from '@attest/contracts';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
 export interface LatencyPercentiles {
@@ -120,6 +120,9 @@ function latencyOf(row: AggregateRow | undefined): LatencyPercentiles | null {
   return row && row.p50 !== null && row.p95 !== null && row.p99 !== null ? { p50: row.p50, p95: row.p95, p99: row.p99 } : null;
 }
 
+/** Longest the overview's aggregate may run. */
+const OVERVIEW_TIMEOUT_MS = 15_000;
+
 const byRequestsThenName = <T extends UsageFigures>(name: (item: T) => string | null) => (a: T, b: T) =>
   b.requests - a.requests || (name(a) ?? '').localeCompare(name(b) ?? '');
 
@@ -134,11 +137,27 @@ export class DashboardService {
     @Inject(AUDIT_RECORDER) private readonly audit: AuditRecorder,
   ) {}
 
+  /**
+   * The aggregate reads every inference event of the period: bounded in time, so a very large log makes the overview
+   * say so instead of holding a connection (and the portal's landing page) for minutes.
+   */
+  private async aggregate(tenant: string, from: Date, to: Date): Promise<AggregateRow[]> {
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        await manager.query(`SET LOCAL statement_timeout = ${OVERVIEW_TIMEOUT_MS}`);
+        return (await manager.query(AGGREGATE, [tenant, from, to])) as AggregateRow[];
+      });
+    } catch (error) {
+      if ((error as { code?: string }).code !== '57014') throw error;
+      throw new ServiceUnavailableException(`The overview of this period took longer than ${OVERVIEW_TIMEOUT_MS / 1000} s to compute; choose fewer days.`);
+    }
+  }
+
   async overview(days: number, actor: AuditActor, now: Date = new Date()): Promise<DashboardView> {
     const tomorrow = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
     const from = new Date(tomorrow - days * DAY_MS);
     const to = new Date(tomorrow);
-    const rows: AggregateRow[] = await this.dataSource.query(AGGREGATE, [actor.tenant, from, to]);
+    const rows = await this.aggregate(actor.tenant, from, to);
     const of = (kind: AggregateRow['kind']) => rows.filter((row) => row.kind === kind);
 
     const piiRows = of('pii');
