@@ -51,6 +51,8 @@ export enum VerifyFailureCode {
   RetentionUnderLegalHold = 'RETENTION_UNDER_LEGAL_HOLD',
   /** Events were dropped before their retention period (declared, or the verifier's minimum) had passed. */
   RetentionTooEarly = 'RETENTION_TOO_EARLY',
+  /** Content is sealed under a data subject key that a recorded erasure destroyed earlier: a key must never come back. */
+  ShreddedKeyReused = 'SHREDDED_KEY_REUSED',
 }
 
 /** The first thing that is wrong, with what the verifier was given and what it expected. */
