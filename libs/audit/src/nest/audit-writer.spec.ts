@@ -80,6 +80,35 @@ describe(AuditWriter.name, () => {
     await sut.close();
   });
 
+  it('recovers when another writer appended since its last batch (a stale head guess), keeping one dense chain', async () => {
+    const own = await createTestDatabase();
+    const rig = await startRig(own.dataSource, dir.path, 'stale-head-sink.jsonl');
+    const other = new AuditWriter(own.dataSource, writerOptions({ writerId: 'other' }));
+    const receipts = [];
+    // Alternating writers: every batch of each one is sealed against a head the other has already moved.
+    for (let index = 0; index < 12; index++) receipts.push(await (index % 2 === 0 ? rig.writer : other).record(draftOf(index)));
+    const sequences = receipts.map((receipt) => receipt.sequence);
+    expect(sequences).toEqual([...sequences].sort((a, b) => a - b));
+    expect(new Set(sequences).size).toBe(12);
+    await other.close();
+    await rig.writer.close();
+    await rig.checkpointer.checkpoint();
+    const report = await new AuditEvidenceService(own.dataSource).verify({ trustedKeys: rig.trustedKeys, lastSeen: await rig.sink.readAll() });
+    expect(report).toMatchObject({ ok: true, unsealed: 0 });
+    await own.drop();
+  });
+
+  it('commits a batch too large to send as literals through the locked path, in order', async () => {
+    const sut = new AuditWriter(db.dataSource, writerOptions({ payloadMode: 'redacted' }));
+    const long = 'x'.repeat(300_000);
+    const receipts = await Promise.all([0, 1, 2, 3].map((index) => sut.record(draftOf(index, { payload: { prompt: `${index} ${long}` } }))));
+    await sut.close();
+    const sequences = receipts.map((receipt) => receipt.sequence).sort((a, b) => a - b);
+    expect(sequences[3]! - sequences[0]!).toBe(3);
+    const stored: { n: number }[] = await db.dataSource.query(`SELECT count(*)::int AS n FROM audit_event WHERE octet_length(canonical) > 300000`);
+    expect(stored[0]!.n).toBe(4);
+  });
+
   it('rejects a batch sequenced under an older fencing epoch, and writes on under the new one', async () => {
     const [head] = await db.dataSource.query<{ size: string; head_hash: Buffer; epoch: string }[]>('SELECT size, head_hash, epoch FROM audit_log');
     await db.dataSource.query('SELECT audit_advance_epoch()');

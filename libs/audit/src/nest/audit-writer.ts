@@ -3,8 +3,9 @@ import type { AuditEventDraft, AuditReceipt, AuditRecorder } from '@attest/contr
 import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { formatTimestamp, type PayloadMode, type SealedEvent, sealEvent, toEventContent } from '../core/audit-event';
+import { formatTimestamp, type PayloadMode, type SealedEvent, toEventContent } from '../core/audit-event';
 import { CanonicalJsonError } from '../core/canonical-json';
+import { type PreparedEvent, prepareEvent, sealPrepared } from '../core/prepared-event';
 import { toHex } from '../core/hashing';
 import { setRoleStatement, withClient } from './audit-database';
 import { AuditError, AuditErrorCode } from './audit.errors';
@@ -29,8 +30,36 @@ export interface AuditWriterOptions {
 /** The actor of acts the audit log does by itself (its start and stop, key registration). */
 export const AUDIT_SYSTEM_ACTOR = { principalId: 'system', kind: 'system', tenant: 'default', authMethod: 'system' } as const;
 
+/** The log head as this writer last knew it: where its next batch goes. */
+interface Head {
+  origin: string;
+  size: number;
+  hash: Buffer;
+  epoch: number;
+  /** Timestamp of the last event, in microseconds. */
+  micros: number;
+}
+
+/** Refusals of a stale head before a batch takes the head's lock instead. */
+const OPTIMISTIC_ATTEMPTS = 3;
+/** Largest batch (canonical bytes) sent as literals in one request; bigger ones (long redacted payloads) go as binary parameters. */
+const LITERAL_BATCH_BYTES = 1 << 20;
+/** A stuck database must fail the batch (and the acts waiting on it), not hold callers forever. */
+const STATEMENT_TIMEOUT_MS = 5_000;
+
+/** The append trigger's refusal of a batch sealed against an old head (another writer, or a new epoch, came first). */
+function isStaleHead(error: unknown): boolean {
+  const { code, message } = (typeof error === 'object' && error !== null ? error : {}) as { code?: string; message?: string };
+  return code === '40001' && (message?.startsWith('audit append refused') ?? false);
+}
+
+interface Sealed {
+  pending: Pending;
+  sealed: SealedEvent;
+}
+
 interface Pending {
-  draft: AuditEventDraft;
+  prepared: PreparedEvent;
   resolve(receipt: AuditReceipt): void;
   reject(error: AuditError): void;
 }
@@ -58,6 +87,7 @@ export class AuditWriter implements AuditRecorder, OnApplicationBootstrap, Befor
   private closed = false;
   private closing: Promise<void> | undefined;
   private lastMicros = 0;
+  private head: Head | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -69,8 +99,17 @@ export class AuditWriter implements AuditRecorder, OnApplicationBootstrap, Befor
     if (this.queue.length >= this.options.maxQueue) {
       return Promise.reject(new AuditError(AuditErrorCode.Overloaded, `${this.queue.length} audit events are already waiting for commit`));
     }
+    // Everything but the header is canonicalised now, outside the sequencer's lock; what JCS cannot represent never
+    // enters the log (RFC 8785 §3.2.2).
+    let prepared: PreparedEvent;
+    try {
+      prepared = prepareEvent(toEventContent(draft, this.options.payloadMode));
+    } catch (error) {
+      if (!(error instanceof CanonicalJsonError)) throw error;
+      return Promise.reject(new AuditError(AuditErrorCode.EventInvalid, `audit event cannot be recorded: ${error.message}`, { cause: error }));
+    }
     return new Promise<AuditReceipt>((resolve, reject) => {
-      this.queue.push({ draft, resolve, reject });
+      this.queue.push({ prepared, resolve, reject });
       this.schedule();
     });
   }
@@ -133,17 +172,9 @@ export class AuditWriter implements AuditRecorder, OnApplicationBootstrap, Befor
   }
 
   private async commitBatch(batch: Pending[]): Promise<void> {
-    let committed: { pending: Pending; sealed: SealedEvent }[] = [];
+    let committed: Sealed[];
     try {
-      await withClient(this.dataSource, async (client) => {
-        try {
-          committed = await this.appendInTransaction(client, batch);
-          await client.query('COMMIT');
-        } catch (error) {
-          await client.query('ROLLBACK').catch(() => undefined);
-          throw error;
-        }
-      });
+      committed = await this.append(batch);
     } catch (error) {
       const failure = toAuditError(error);
       for (const pending of batch) pending.reject(failure);
@@ -154,52 +185,123 @@ export class AuditWriter implements AuditRecorder, OnApplicationBootstrap, Befor
     }
   }
 
-  private async appendInTransaction(client: PoolClient, batch: Pending[]): Promise<{ pending: Pending; sealed: SealedEvent }[]> {
-    // A stuck database must fail the batch (and the acts waiting on it), not hold callers forever.
-    // The head's timestamp is read by a second statement, whose snapshot is taken after the lock is held.
-    const results = (await client.query(
-      `BEGIN; SET LOCAL statement_timeout = 5000; ${setRoleStatement(this.options.dbRole)} SELECT origin, size, head_hash, epoch FROM audit_lock_head();
-       SELECT (extract(epoch FROM head_ts) * 1000000)::bigint AS head_micros FROM audit_log WHERE id = 1;`,
-    )) as unknown as { rows: Record<string, unknown>[] }[];
-    const head = results[results.length - 2]?.rows[0] as { origin: string; size: string; head_hash: Buffer; epoch: string } | undefined;
-    if (!head) throw new AuditError(AuditErrorCode.Unavailable, 'the audit log has no head row: is the database migrated?');
-    // Timestamps never go backwards along the log (the append trigger checks it): another replica's clock may be ahead.
-    const headMicros = Number((results[results.length - 1]?.rows[0] as { head_micros: string | null } | undefined)?.head_micros ?? 0);
-    this.lastMicros = Math.max(this.lastMicros, headMicros);
-    let seq = Number(head.size);
-    let prev = head.head_hash;
-    const sealedBatch: { pending: Pending; sealed: SealedEvent }[] = [];
-    for (const pending of batch) {
+  /**
+   * Optimistic group commit: the batch is sealed against the head this writer saw last (its own previous batch) and
+   * sent with its COMMIT in one round trip; the append trigger, which locks the head, is what refuses a stale guess
+   * (another writer appended meanwhile, or the epoch moved). Then the head is read again and the batch re-sealed; after
+   * a few refusals the batch takes the head's lock first (the pessimistic path), so a busy log still makes progress.
+   */
+  private async append(batch: Pending[]): Promise<Sealed[]> {
+    for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
+      const head = this.head ?? (await this.readHead());
+      const sealed = this.seal(batch, head);
+      if (sealed.reduce((sum, entry) => sum + entry.sealed.bytes.length, 0) > LITERAL_BATCH_BYTES) break;
+      let outcome: 'committed' | 'stale';
       try {
-        const sealed = sealEvent(toEventContent(pending.draft, this.options.payloadMode), {
-          origin: head.origin, seq, id: uuidv7(), ts: formatTimestamp(this.nextMicros()), epoch: Number(head.epoch), prev, writer: this.options.writerId,
+        outcome = await withClient(this.dataSource, async (client) => {
+          try {
+            await client.query(this.batchStatement(client, sealed));
+            return 'committed' as const;
+          } catch (error) {
+            if (!isStaleHead(error)) throw error;
+            // Keep the session: only the guess was wrong.
+            await client.query('ROLLBACK');
+            return 'stale' as const;
+          }
         });
-        sealedBatch.push({ pending, sealed });
-        seq++;
-        prev = sealed.hash;
       } catch (error) {
-        // Refused at write time: what JCS cannot represent never enters the log (RFC 8785 §3.2.2).
-        if (!(error instanceof CanonicalJsonError)) throw error;
-        pending.reject(new AuditError(AuditErrorCode.EventInvalid, `audit event cannot be recorded: ${error.message}`, { cause: error }));
+        this.head = undefined;
+        throw error;
       }
+      if (outcome === 'stale') {
+        this.head = undefined;
+        continue;
+      }
+      this.head = this.headAfter(head, sealed);
+      return sealed;
     }
-    if (sealedBatch.length === 0) return [];
-    const events = sealedBatch.map(({ sealed }) => sealed);
-    await client.query(INSERT, [
-      events.map((e) => e.leaf.seq),
-      events.map((e) => e.leaf.id),
-      events.map((e) => e.leaf.ts),
-      events.map((e) => e.leaf.epoch),
-      events.map((e) => e.leaf.tenant),
-      events.map((e) => e.leaf.action),
-      events.map((e) => e.leaf.outcome),
-      events.map((e) => e.leaf.actor.principalId),
-      events.map((e) => e.leaf.requestId ?? null),
-      events.map((e) => e.hash),
-      events.map((e) => Buffer.from(e.leaf.prev, 'hex')),
-      events.map((e) => e.bytes),
-    ]);
-    return sealedBatch;
+    return this.appendLocked(batch);
+  }
+
+  private async readHead(): Promise<Head> {
+    const { rows } = await withClient(this.dataSource, (client) =>
+      client.query<{ origin: string; size: string; head_hash: Buffer; epoch: string; head_micros: string | null }>(
+        `SELECT origin, size, head_hash, epoch, (extract(epoch FROM head_ts) * 1000000)::bigint AS head_micros FROM audit_log WHERE id = 1`,
+      ),
+    );
+    const row = rows[0];
+    if (!row) throw new AuditError(AuditErrorCode.Unavailable, 'the audit log has no head row: is the database migrated?');
+    return { origin: row.origin, size: Number(row.size), hash: row.head_hash, epoch: Number(row.epoch), micros: Number(row.head_micros ?? 0) };
+  }
+
+  private headAfter(head: Head, sealed: Sealed[]): Head {
+    const last = (sealed[sealed.length - 1] as Sealed).sealed;
+    return { ...head, size: head.size + sealed.length, hash: last.hash, micros: this.lastMicros };
+  }
+
+  /** Gives the batch the positions after `head`: dense sequence numbers, each linked to the one before. */
+  private seal(batch: Pending[], head: Head): Sealed[] {
+    // Timestamps never go backwards along the log (the append trigger checks it): another replica's clock may be ahead.
+    this.lastMicros = Math.max(this.lastMicros, head.micros);
+    let seq = head.size;
+    let prev = head.hash;
+    return batch.map((pending) => {
+      const sealed = sealPrepared(pending.prepared, { origin: head.origin, seq: seq++, id: uuidv7(), ts: formatTimestamp(this.nextMicros()), epoch: head.epoch, prev, writer: this.options.writerId });
+      prev = sealed.hash;
+      return { pending, sealed };
+    });
+  }
+
+  /** BEGIN, the insert and COMMIT as one simple-protocol request (values as literals: it carries no parameters). */
+  private batchStatement(client: PoolClient, sealed: Sealed[]): string {
+    const text = (value: string) => client.escapeLiteral(value);
+    const bytes = (value: Uint8Array) => `decode('${Buffer.from(value).toString('hex')}', 'hex')`;
+    const rows = sealed.map(({ sealed: { leaf, hash, bytes: canonical } }) =>
+      `(${leaf.seq}, '${leaf.id}', '${leaf.ts}', ${leaf.epoch}, ${text(leaf.tenant)}, ${text(leaf.action)}, ${text(leaf.outcome)}, ${text(leaf.actor.principalId)}, ` +
+      `${leaf.requestId === undefined ? 'NULL' : text(leaf.requestId)}, ${bytes(hash)}, decode('${leaf.prev}', 'hex'), ${bytes(canonical)})`,
+    );
+    return `BEGIN; SET LOCAL statement_timeout = ${STATEMENT_TIMEOUT_MS}; ${setRoleStatement(this.options.dbRole)}
+      INSERT INTO audit_event (seq, id, ts, epoch, tenant, action, outcome, actor_id, request_id, leaf_hash, prev_hash, canonical) VALUES ${rows.join(',')};
+      COMMIT;`;
+  }
+
+  /** The pessimistic path: lock the head, seal under the lock, insert, commit. */
+  private async appendLocked(batch: Pending[]): Promise<Sealed[]> {
+    return withClient(this.dataSource, async (client) => {
+      try {
+        // The head's timestamp is read by a second statement, whose snapshot is taken after the lock is held.
+        const results = (await client.query(
+          `BEGIN; SET LOCAL statement_timeout = ${STATEMENT_TIMEOUT_MS}; ${setRoleStatement(this.options.dbRole)} SELECT origin, size, head_hash, epoch FROM audit_lock_head();
+           SELECT (extract(epoch FROM head_ts) * 1000000)::bigint AS head_micros FROM audit_log WHERE id = 1;`,
+        )) as unknown as { rows: Record<string, unknown>[] }[];
+        const row = results[results.length - 2]?.rows[0] as { origin: string; size: string; head_hash: Buffer; epoch: string } | undefined;
+        if (!row) throw new AuditError(AuditErrorCode.Unavailable, 'the audit log has no head row: is the database migrated?');
+        const micros = Number((results[results.length - 1]?.rows[0] as { head_micros: string | null } | undefined)?.head_micros ?? 0);
+        const head: Head = { origin: row.origin, size: Number(row.size), hash: row.head_hash, epoch: Number(row.epoch), micros };
+        const sealed = this.seal(batch, head);
+        const events = sealed.map((entry) => entry.sealed);
+        await client.query(INSERT, [
+          events.map((e) => e.leaf.seq),
+          events.map((e) => e.leaf.id),
+          events.map((e) => e.leaf.ts),
+          events.map((e) => e.leaf.epoch),
+          events.map((e) => e.leaf.tenant),
+          events.map((e) => e.leaf.action),
+          events.map((e) => e.leaf.outcome),
+          events.map((e) => e.leaf.actor.principalId),
+          events.map((e) => e.leaf.requestId ?? null),
+          events.map((e) => e.hash),
+          events.map((e) => Buffer.from(e.leaf.prev, 'hex')),
+          events.map((e) => e.bytes),
+        ]);
+        await client.query('COMMIT');
+        this.head = this.headAfter(head, sealed);
+        return sealed;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    });
   }
 
   /** Microseconds since the epoch, never going backwards within this writer. */
