@@ -72,7 +72,7 @@ describe(AuditWriter.name, () => {
       await sut.record(draftOf(2 * ticks));
       // The next record lands a few microtasks after the previous receipt: for one of these, between the flush loop's
       // last look at the queue and its cleanup (it used to wait there until some other event came along).
-      for (let tick = 0; tick < ticks; tick++) await null;
+      for (let tick = 0; tick < ticks; tick++) await Promise.resolve();
       const next = sut.record(draftOf(2 * ticks + 1));
       const stalled = new Promise((_, reject) => setTimeout(() => reject(new Error(`record stalled after ${ticks} ticks`)), 3_000).unref());
       await expect(Promise.race([next, stalled])).resolves.toMatchObject({ sequence: expect.any(Number) });
