@@ -194,7 +194,7 @@ describe('portal in the browser', () => {
     auditor = await signInWithSso('carol');
     const { page } = auditor;
     const links = await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents();
-    expect(links).toEqual(['Overview', 'Models', 'Policies', 'Audit log']);
+    expect(links).toEqual(['Overview', 'Models', 'Policies', 'Audit log', 'Retention & legal holds']);
     const status = await page.evaluate(async () => {
       const response = await fetch('/api/admin/keys', {
         method: 'POST',

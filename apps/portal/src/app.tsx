@@ -5,8 +5,11 @@ import { ErrorMessage } from './components/feedback';
 import { ApiKeysPage } from './pages/api-keys-page';
 import { AuditPage } from './pages/audit-page';
 import { DashboardPage } from './pages/dashboard-page';
+import { DataSubjectsPage } from './pages/data-subjects-page';
 import { ModelsPage } from './pages/models-page';
+import { PeoplePage } from './pages/people/people-page';
 import { PoliciesPage } from './pages/policies-page';
+import { RetentionPage } from './pages/retention-page';
 import { SignInPage } from './pages/sign-in-page';
 
 interface PageDefinition {
@@ -22,6 +25,9 @@ const PAGES: PageDefinition[] = [
   { path: 'models', title: 'Models', roles: ['admin', 'model-approver', 'auditor'], render: (principal) => <ModelsPage principal={principal} /> },
   { path: 'policies', title: 'Policies', roles: ['admin', 'policy-author', 'auditor'], render: () => <PoliciesPage /> },
   { path: 'audit', title: 'Audit log', roles: ['auditor', 'admin'], render: () => <AuditPage /> },
+  { path: 'people', title: 'People', roles: ['admin'], render: () => <PeoplePage /> },
+  { path: 'retention', title: 'Retention & legal holds', roles: ['admin', 'auditor'], render: (principal) => <RetentionPage principal={principal} /> },
+  { path: 'data-subjects', title: 'Data subjects', roles: ['admin'], render: () => <DataSubjectsPage /> },
 ];
 
 function currentPath(): string {

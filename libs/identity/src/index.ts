@@ -15,8 +15,12 @@ export type { ParsedApiKey } from './core/api-key-format';
 export { parseDuration } from './core/duration';
 export { assertModelInScope, authorize, isModelInScope } from './core/authorization';
 export type { AuthorizationRule } from './core/authorization';
-export { groupsFromClaims, mapClaimsToRoles, normaliseGroup, roleMappingRuleSchema, roleMappingRulesSchema } from './core/role-mapping';
-export type { Claims, RoleMappingResult, RoleMappingRule } from './core/role-mapping';
+export { explainClaimsMapping, groupsFromClaims, mapClaimsToRoles, normaliseGroup, roleMappingRuleSchema, roleMappingRulesSchema } from './core/role-mapping';
+export type { Claims, RoleMappingExplanation, RoleMappingResult, RoleMappingRule, RuleMatch } from './core/role-mapping';
+export { previewRoleMapping } from './core/role-mapping-preview';
+export type { MatchedRule, RoleMappingPreview } from './core/role-mapping-preview';
+export { subjectParts } from './core/principal-subject';
+export type { PrincipalSource, SubjectParts } from './core/principal-subject';
 export { ALLOWED_JWT_ALGORITHMS, identityConfig } from './core/identity.config';
 export type { IdentityConfig } from './core/identity.config';
 export { AccessTokenVerifier } from './core/access-token-verifier';
@@ -30,7 +34,7 @@ export type { ApiKeyPolicy, CreateApiKeyRequest, ValidatedApiKeyRequest } from '
 export type { ApiKeySummary } from './core/api-key-summary';
 export { OidcRelyingParty } from './core/oidc-relying-party';
 export type { AuthorizationRequest, CompletedLogin, LogoutTokenClaims, OidcRelyingPartyOptions } from './core/oidc-relying-party';
-export { clearedCookie, LOGIN_COOKIE_NAME, loginCookie, sessionCookie } from './core/session-cookies';
+export { clearedCookie, LOGIN_COOKIE_NAME, loginCookie, sessionCookie, TEST_LOGIN_COOKIE_NAME, testLoginCookie } from './core/session-cookies';
 export { RATE_LIMIT_WINDOW_MS, rateLimitRetryAfter, rateLimitWindow } from './core/rate-limit';
 export type { RateLimitBucket, RateLimitRule } from './core/rate-limit';
 export {

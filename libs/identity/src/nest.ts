@@ -30,3 +30,7 @@ export { SamlController, SAML_LOGIN_SERVICE } from './nest/saml.controller';
 export { SamlLoginService } from './nest/saml-login.service';
 export type { SamlLoginConfig, StartedSamlLogin } from './nest/saml-login.service';
 export { createSamlLoginService } from './nest/saml.factory';
+export { DirectoryService } from './nest/directory.service';
+export type { GroupsView, PrincipalListRequest, PrincipalPage, PrincipalView, RoleMappingView } from './nest/directory.service';
+export { SsoTestLoginService, TEST_LOGIN_RESULT_TTL_MS } from './nest/sso-test-login.service';
+export type { StartedTestLogin, TestLoginResult } from './nest/sso-test-login.service';

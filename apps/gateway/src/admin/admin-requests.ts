@@ -92,3 +92,8 @@ export const dashboardQuerySchema = z.object({ days: z.coerce.number().int().min
 
 /** `POST /api/admin/data-subjects/erase`: the id the requests carried in `x-attest-data-subject` (or the caller's id). */
 export const eraseSubjectBodySchema = z.object({ subjectId: z.string().trim().min(1).max(256) });
+
+/** `POST /api/admin/role-mapping/preview`: an IdP's claims (an ID token's or access token's payload) as JSON. */
+export const previewRoleMappingBodySchema = z.object({
+  claims: z.record(z.string(), z.unknown(), { error: 'an object of claims, e.g. {"iss": "…", "sub": "…", "groups": ["…"]}' }),
+});

@@ -17,6 +17,7 @@ import { DashboardController } from './dashboard.controller';
 import { DashboardService } from './dashboard.service';
 import { SavedSearchesController } from './saved-searches.controller';
 import { SavedSearchService } from './saved-search.service';
+import { PeopleController } from './people.controller';
 
 /**
  * The portal's HTTP API (/api/admin/*, /api/audit/*) and the built portal itself (/portal). Controllers only delegate to the libs'
@@ -27,7 +28,7 @@ import { SavedSearchService } from './saved-search.service';
  */
 @Module({
   imports: [RegistryModule, PolicyModule, GovernanceModule],
-  controllers: [SignInController, ApiKeysController, ModelsController, PoliciesController, AuditConsoleController, DataSubjectsController, DashboardController, SavedSearchesController, AuditRetentionController],
+  controllers: [SignInController, ApiKeysController, ModelsController, PoliciesController, AuditConsoleController, DataSubjectsController, DashboardController, SavedSearchesController, AuditRetentionController, PeopleController],
   providers: [SameOriginGuard, PortalStaticServer, AuditConsoleService, AuditExportService, DashboardService, SavedSearchService],
 })
 export class AdminModule {}

@@ -1,11 +1,12 @@
 import { AdminActGate } from '@attest/governance/nest';
 import type { Principal } from '@attest/identity';
 import { Authenticated, CurrentPrincipal } from '@attest/identity/nest';
-import { localTimeContext, type PolicyDecision } from '@attest/policy';
-import { PolicyActivationService, PolicyEngineProvider, type StoredBundleSummary } from '@attest/policy/nest';
+import { localTimeContext, PolicyError, PolicyErrorCode, type PolicyDecision } from '@attest/policy';
+import { PolicyActivationService, PolicyBundleRepository, PolicyEngineProvider, type StoredBundleSummary } from '@attest/policy/nest';
 import { ModelRegistryService } from '@attest/registry/nest';
-import { Body, Controller, Get, Header, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { actFactsOf, tenantResource } from './admin-acts';
 import { parseBody } from './admin-http';
 import { dryRunBodySchema } from './admin-requests';
@@ -13,12 +14,23 @@ import { SameOriginGuard } from './same-origin.guard';
 
 const READERS = ['admin', 'policy-author', 'auditor'] as const;
 
+const bundleParamSchema = z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a bundle SHA-256 as 64 lowercase hex digits') });
+
+/** `GET /api/admin/policies/:sha256`: a bundle's schema and policy files, for history and diffs in the portal. */
+export interface PolicyBundleSources {
+  sha256: string;
+  active: boolean;
+  signed: boolean;
+  files: Readonly<Record<string, string>>;
+}
+
 /** The active policy bundle, the bundles stored before it, and a dry run that decides a request without serving it. */
 @Controller('api/admin/policies')
 @UseGuards(SameOriginGuard)
 export class PoliciesController {
   constructor(
     private readonly activation: PolicyActivationService,
+    private readonly bundles: PolicyBundleRepository,
     private readonly engines: PolicyEngineProvider,
     private readonly registry: ModelRegistryService,
     private readonly acts: AdminActGate,
@@ -29,6 +41,21 @@ export class PoliciesController {
   @Authenticated({ roles: [...READERS] })
   async list(@CurrentPrincipal() principal: Principal): Promise<{ activeSha256: string; bundles: StoredBundleSummary[] }> {
     return { activeSha256: this.engines.current().bundleSha256, bundles: await this.activation.list(principal.tenant) };
+  }
+
+  /**
+   * The files of a stored bundle, or of the active one (which may come from the policy folder and be stored nowhere).
+   * Read-only, for the same readers as the list: the sources are what the list's hashes stand for.
+   */
+  @Get(':sha256')
+  @Header('cache-control', 'no-store')
+  @Authenticated({ roles: [...READERS] })
+  async sources(@CurrentPrincipal() principal: Principal, @Param('sha256') sha256: string): Promise<PolicyBundleSources> {
+    const wanted = parseBody(bundleParamSchema, { sha256 }).sha256;
+    const engine = this.engines.current();
+    const bundle = (await this.bundles.findBySha256(principal.tenant, wanted)) ?? (wanted === engine.bundleSha256 ? engine.bundle : undefined);
+    if (!bundle) throw new PolicyError(PolicyErrorCode.BundleNotFound, `no policy bundle ${wanted} is stored for this tenant`);
+    return { sha256: bundle.sha256, active: bundle.sha256 === engine.bundleSha256, signed: bundle.signature !== undefined, files: bundle.files };
   }
 
   /**

@@ -82,3 +82,16 @@ export type ExportBody = z.infer<typeof exportBodySchema>;
 
 /** `POST /api/admin/data-subjects/erase`: the id the requests carried in `x-attest-data-subject` (or the caller's id). */
 export const eraseSubjectBodySchema = z.object({ subjectId: z.string().trim().min(1).max(256) });
+
+// Legal holds: apps/gateway/src/admin/audit-retention.controller.ts validates with the same two schemas.
+const holdInstant = z.iso.datetime({ offset: true });
+/** `POST /api/audit/legal-holds`: instants in UTC, `coversTo` exclusive; a missing bound leaves the hold open that way. */
+export const legalHoldBodySchema = z.object({ reason: z.string().trim().min(1).max(500), coversFrom: holdInstant.optional(), coversTo: holdInstant.optional() }).strict();
+export type LegalHoldBody = z.infer<typeof legalHoldBodySchema>;
+/** `POST /api/audit/legal-holds/:id/release`. */
+export const releaseHoldBodySchema = z.object({ reason: z.string().trim().min(1).max(500) }).strict();
+
+/** `POST /api/admin/role-mapping/preview`: an IdP's claims (an ID token's or access token's payload) as JSON. */
+export const previewRoleMappingBodySchema = z.object({
+  claims: z.record(z.string(), z.unknown(), { error: 'an object of claims, e.g. {"iss": "…", "sub": "…", "groups": ["…"]}' }),
+});

@@ -79,9 +79,23 @@ export type ModelsView = z.infer<typeof modelsSchema>;
 
 export const policyBundlesSchema = z.object({
   activeSha256: z.string(),
-  bundles: z.array(z.object({ id: z.string(), sha256: z.string(), createdAt: date, activatedAt: date.nullable(), signed: z.boolean() })),
+  bundles: z.array(
+    z.object({
+      id: z.string(),
+      sha256: z.string(),
+      createdAt: date,
+      activatedAt: date.nullable(),
+      /** null: activated by the CLI, which acts as no principal (its audit event names the operator). */
+      activatedBy: z.object({ id: z.string(), displayName: z.string() }).nullable().default(null),
+      signed: z.boolean(),
+    }),
+  ),
 });
 export type PolicyBundlesView = z.infer<typeof policyBundlesSchema>;
+
+/** `GET /api/admin/policies/:sha256`: the schema and policy files of a stored (or the active) bundle. */
+export const policySourcesSchema = z.object({ sha256: z.string(), active: z.boolean(), signed: z.boolean(), files: z.record(z.string(), z.string()) });
+export type PolicySourcesView = z.infer<typeof policySourcesSchema>;
 
 export const decisionSchema = z.object({
   decision: z.enum(['allow', 'deny']),
@@ -173,3 +187,77 @@ export const dashboardSchema = z.object({
   byModel: z.array(z.object({ model: z.string().nullable(), ...usageShape, latency: latencySchema })),
 });
 export type DashboardView = z.infer<typeof dashboardSchema>;
+
+// The people page: principals, groups, the role-mapping rules, their preview and the SSO test login.
+const matchedRuleSchema = z.object({ index: z.number(), claim: z.string(), equals: z.string(), roles: z.array(z.string()) });
+export type MatchedRuleView = z.infer<typeof matchedRuleSchema>;
+
+export const principalPageSchema = z.object({
+  principals: z.array(
+    z.object({
+      id: z.string(),
+      kind: z.string(),
+      displayName: z.string(),
+      source: z.string(),
+      issuer: z.string().nullable(),
+      subject: z.string(),
+      status: z.enum(['active', 'deactivated']),
+      roles: z.array(z.string()),
+      groups: z.array(z.string()),
+      scimUserName: z.string().nullable(),
+      scimGroups: z.array(z.string()),
+      activeKeys: z.number(),
+      createdAt: date,
+      updatedAt: date,
+      lastSeenAt: date.nullable(),
+      deactivatedAt: date.nullable(),
+    }),
+  ),
+  nextCursor: z.string().nullable(),
+});
+export type PrincipalPageView = z.infer<typeof principalPageSchema>;
+export type PrincipalView = PrincipalPageView['principals'][number];
+
+export const groupsSchema = z.object({
+  scimGroups: z.array(
+    z.object({ id: z.string(), displayName: z.string(), externalId: z.string().nullable(), members: z.number(), activeMembers: z.number(), roles: z.array(z.string()) }),
+  ),
+  seenGroups: z.array(z.object({ name: z.string(), principals: z.number(), roles: z.array(z.string()) })),
+  scimConfigured: z.boolean(),
+  truncated: z.boolean(),
+});
+export type GroupsView = z.infer<typeof groupsSchema>;
+
+export const roleMappingSchema = z.object({
+  rules: z.array(matchedRuleSchema),
+  configuredBy: z.string(),
+  groupsClaim: z.string(),
+  scimLinkClaim: z.string(),
+  samlGroupsAttributes: z.array(z.string()),
+  oidcIssuer: z.string().nullable(),
+  features: z.object({ oidcLogin: z.boolean(), oidcBearerTokens: z.boolean(), saml: z.boolean(), scim: z.boolean() }),
+  testLogin: z.boolean(),
+});
+export type RoleMappingView = z.infer<typeof roleMappingSchema>;
+
+export const mappingPreviewSchema = z.object({
+  outcome: z.enum(['signed_in', 'refused']),
+  kind: z.string(),
+  roles: z.array(z.string()),
+  groups: z.array(z.string()),
+  provisionedGroups: z.array(z.string()),
+  groupsOverage: z.boolean(),
+  matchedRules: z.array(matchedRuleSchema),
+  refusal: z.object({ code: z.string(), message: z.string() }).nullable(),
+});
+export type MappingPreviewView = z.infer<typeof mappingPreviewSchema>;
+
+export const testLoginStartSchema = z.object({ authorizationUrl: z.string() });
+export const testLoginResultSchema = z.object({
+  id: z.string(),
+  createdAt: date,
+  expiresAt: date,
+  claims: z.record(z.string(), z.unknown()),
+  preview: mappingPreviewSchema,
+});
+export type TestLoginResultView = z.infer<typeof testLoginResultSchema>;

@@ -2,8 +2,9 @@ import { type FormEvent, type ReactNode, useState } from 'react';
 import { api } from '../api/http';
 import { type DryRunBody } from '../api/requests';
 import { decisionSchema, type DecisionView, policyBundlesSchema, ROLES } from '../api/schemas';
-import { ErrorMessage, formatDate, splitList } from '../components/feedback';
+import { ErrorMessage, splitList } from '../components/feedback';
 import { useLoad } from '../components/use-load';
+import { PolicyHistory } from './policies/policy-history';
 
 function DryRunForm(): ReactNode {
   const [action, setAction] = useState('chat');
@@ -95,37 +96,13 @@ export function PoliciesPage(): ReactNode {
   return (
     <>
       <ErrorMessage error={bundles.error} />
+      {bundles.loading && !bundles.data ? <p aria-live="polite">Loading the policy bundles…</p> : null}
       {bundles.data ? (
         <p>
           Active bundle: <code data-testid="active-bundle">{bundles.data.activeSha256}</code>
         </p>
       ) : null}
-      {(bundles.data?.bundles.length ?? 0) > 0 ? (
-        <table>
-          <caption>Stored bundles (newest activation first)</caption>
-          <thead>
-            <tr>
-              <th scope="col">SHA-256</th>
-              <th scope="col">Stored</th>
-              <th scope="col">Activated</th>
-              <th scope="col">Signed</th>
-            </tr>
-          </thead>
-          <tbody>
-            {(bundles.data?.bundles ?? []).map((bundle) => (
-              <tr key={bundle.id}>
-                <td>
-                  <code>{bundle.sha256}</code>
-                </td>
-                <td>{formatDate(bundle.createdAt)}</td>
-                <td>{formatDate(bundle.activatedAt)}</td>
-                <td>{bundle.signed ? 'yes' : 'no'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : null}
-      {bundles.data?.bundles.length === 0 ? <p>No bundle has been activated: the gateway decides with the policy folder. Activate one with `attest policies activate`.</p> : null}
+      {bundles.data ? <PolicyHistory view={bundles.data} /> : null}
       <DryRunForm />
     </>
   );

@@ -28,7 +28,8 @@ export type AdminAction =
   | 'read_raw_content'
   | 'hold_audit'
   | 'release_audit_hold'
-  | 'apply_audit_retention';
+  | 'apply_audit_retention'
+  | 'read_identity';
 
 export interface AdminActRequest {
   principal: Principal;

@@ -35,6 +35,10 @@ export enum IdentityErrorCode {
   SsoNotConfigured = 'SSO_NOT_CONFIGURED',
   /** Too many sign-in or key administration requests from one source in the current window. */
   RateLimited = 'RATE_LIMITED',
+  /** The act needs a portal session (the SSO test login is bound to one); an API key or bearer token is not enough. */
+  SessionRequired = 'SESSION_REQUIRED',
+  /** No SSO test login result under that id for this session (expired, or another session's). */
+  TestLoginNotFound = 'TEST_LOGIN_NOT_FOUND',
 }
 
 /** The HTTP status each code suggests; the gateway's error filter owns the final mapping. */
@@ -53,10 +57,12 @@ export function httpStatusForIdentityError(code: IdentityErrorCode): number {
       return 403;
     case IdentityErrorCode.InvalidKeyRequest:
     case IdentityErrorCode.LoginFailed:
+    case IdentityErrorCode.SessionRequired:
       return 400;
     case IdentityErrorCode.KeyNotFound:
     case IdentityErrorCode.PrincipalNotFound:
     case IdentityErrorCode.SsoNotConfigured:
+    case IdentityErrorCode.TestLoginNotFound:
       return 404;
     case IdentityErrorCode.IdpUnavailable:
       return 503;
@@ -87,6 +93,8 @@ const defaultMessages: Record<IdentityErrorCode, string> = {
   [IdentityErrorCode.SsoNotConfigured]:
     'Single sign-on is not configured (ATTEST_OIDC_ISSUER, ATTEST_OIDC_CLIENT_ID, ATTEST_OIDC_CLIENT_SECRET); sign in with an API key.',
   [IdentityErrorCode.RateLimited]: 'Too many attempts; wait and try again.',
+  [IdentityErrorCode.SessionRequired]: 'Start this from the portal while signed in (a session); an API key or access token cannot.',
+  [IdentityErrorCode.TestLoginNotFound]: 'No such test login: results are kept for 5 minutes and only for the session that started it. Run it again.',
 };
 
 /**

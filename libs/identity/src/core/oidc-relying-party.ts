@@ -59,7 +59,8 @@ export class OidcRelyingParty {
     return this.options.issuer;
   }
 
-  async authorizationRequest(): Promise<AuthorizationRequest> {
+  /** `prompt: 'login'` makes the IdP ask for credentials again even when it has a session (OpenID Connect Core §3.1.2.1). */
+  async authorizationRequest(options: { prompt?: 'login' | 'select_account' } = {}): Promise<AuthorizationRequest> {
     const { client, config } = await this.load();
     const codeVerifier = client.randomPKCECodeVerifier();
     const state = client.randomState();
@@ -71,6 +72,7 @@ export class OidcRelyingParty {
       code_challenge_method: 'S256',
       state,
       nonce,
+      ...(options.prompt ? { prompt: options.prompt } : {}),
     });
     return { url, state, nonce, codeVerifier };
   }

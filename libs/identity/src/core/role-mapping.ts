@@ -54,6 +54,42 @@ export function groupsFromClaims(claims: Claims, groupsClaim = 'groups'): string
   return [...new Set(stringsOf(valueAt(claims, groupsClaim)).map(normaliseGroup))];
 }
 
+/** A rule that matched, by its position in ATTEST_ROLE_MAPPING (0-based). */
+export interface RuleMatch {
+  index: number;
+  rule: RoleMappingRule;
+}
+
+/** {@link RoleMappingResult} and which rules granted the roles (the portal's preview and SSO test login show them). */
+export interface RoleMappingExplanation extends RoleMappingResult {
+  matches: RuleMatch[];
+}
+
+/**
+ * Applies the rules to an IdP's claims and says which rules matched. {@link mapClaimsToRoles} is this without the
+ * matches, so a preview and a real sign-in can never disagree.
+ *
+ * @example
+ * explainClaimsMapping({ roles: ['Attest.Auditor'] }, [{ claim: 'roles', equals: 'Attest.Auditor', roles: ['auditor'] }]).matches
+ * // [{ index: 0, rule: { claim: 'roles', equals: 'Attest.Auditor', roles: ['auditor'] } }]
+ */
+export function explainClaimsMapping(claims: Claims, rules: readonly RoleMappingRule[], groupsClaim = 'groups'): RoleMappingExplanation {
+  const groups = groupsFromClaims(claims, groupsClaim);
+  const claimNames = valueAt(claims, '_claim_names');
+  const groupsOverage =
+    typeof claimNames === 'object' && claimNames !== null && groupsClaim in claimNames && valueAt(claims, groupsClaim) === undefined;
+  const roles = new Set<Role>();
+  const matches: RuleMatch[] = [];
+  rules.forEach((rule, index) => {
+    const values = rule.claim === groupsClaim ? groups : stringsOf(valueAt(claims, rule.claim));
+    const wanted = rule.claim === groupsClaim ? normaliseGroup(rule.equals) : rule.equals;
+    if (!values.includes(wanted)) return;
+    matches.push({ index, rule });
+    for (const role of rule.roles) roles.add(role);
+  });
+  return { roles: ROLES.filter((role) => roles.has(role)), groups, groupsOverage, matches };
+}
+
 /**
  * Applies the rules to an IdP's claims. No matching rule means no roles: the caller denies (deny by default).
  * Okta puts groups only in the ID token unless the authorisation server is told otherwise, so portal logins pass the
@@ -64,15 +100,6 @@ export function groupsFromClaims(claims: Claims, groupsClaim = 'groups'): string
  * // { roles: ['admin'], groups: ['attest/admins'], groupsOverage: false }
  */
 export function mapClaimsToRoles(claims: Claims, rules: readonly RoleMappingRule[], groupsClaim = 'groups'): RoleMappingResult {
-  const groups = groupsFromClaims(claims, groupsClaim);
-  const claimNames = valueAt(claims, '_claim_names');
-  const groupsOverage =
-    typeof claimNames === 'object' && claimNames !== null && groupsClaim in claimNames && valueAt(claims, groupsClaim) === undefined;
-  const roles = new Set<Role>();
-  for (const rule of rules) {
-    const values = rule.claim === groupsClaim ? groups : stringsOf(valueAt(claims, rule.claim));
-    const wanted = rule.claim === groupsClaim ? normaliseGroup(rule.equals) : rule.equals;
-    if (values.includes(wanted)) for (const role of rule.roles) roles.add(role);
-  }
-  return { roles: ROLES.filter((role) => roles.has(role)), groups, groupsOverage };
+  const { roles, groups, groupsOverage } = explainClaimsMapping(claims, rules, groupsClaim);
+  return { roles, groups, groupsOverage };
 }

@@ -3,6 +3,9 @@ import { SESSION_COOKIE_NAME } from './credentials';
 /** Holds the login's `state` between /auth/login and /auth/callback, binding the callback to this browser. */
 export const LOGIN_COOKIE_NAME = '__Host-attest_login';
 
+/** Holds the `state` of an admin's SSO test login: its callback opens no session (see SsoTestLoginService). */
+export const TEST_LOGIN_COOKIE_NAME = '__Host-attest_test_login';
+
 /**
  * HttpOnly (no script reads it), Secure and `__Host-` (this origin over HTTPS only; browsers treat localhost as
  * secure), SameSite=Lax: the IdP's redirect back is a cross-site top-level GET, which Strict would strip, while Lax
@@ -18,6 +21,10 @@ export function sessionCookie(token: string, ttlMs: number): string {
 
 export function loginCookie(state: string): string {
   return cookie(LOGIN_COOKIE_NAME, state, 600);
+}
+
+export function testLoginCookie(state: string): string {
+  return cookie(TEST_LOGIN_COOKIE_NAME, state, 600);
 }
 
 export function clearedCookie(name: string): string {

@@ -2,10 +2,11 @@ import { Body, Controller, Get, Header, HttpCode, Inject, Post, Query, Req, Res 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { readCookie, SESSION_COOKIE_NAME } from '../core/credentials';
 import type { Principal } from '../core/principal';
-import { clearedCookie, LOGIN_COOKIE_NAME, loginCookie, sessionCookie } from '../core/session-cookies';
+import { clearedCookie, LOGIN_COOKIE_NAME, loginCookie, sessionCookie, TEST_LOGIN_COOKIE_NAME } from '../core/session-cookies';
 import { Authenticated, CurrentPrincipal, Public } from './authenticated.decorator';
 import { RateLimited } from './rate-limiter';
 import { SessionService, type RequestFacts } from './session.service';
+import { SsoTestLoginService } from './sso-test-login.service';
 
 export const SESSION_SERVICE = Symbol.for('attest.SessionService');
 
@@ -22,7 +23,10 @@ function queryOf(request: FastifyRequest): string {
 /** Portal sign-in with the enterprise IdP (OpenID Connect code flow + PKCE) and sign-out. */
 @Controller('auth')
 export class AuthController {
-  constructor(@Inject(SESSION_SERVICE) private readonly sessions: SessionService) {}
+  constructor(
+    @Inject(SESSION_SERVICE) private readonly sessions: SessionService,
+    private readonly testLogins: SsoTestLoginService,
+  ) {}
 
   @Get('login')
   @Public()
@@ -36,6 +40,14 @@ export class AuthController {
   @Public()
   @RateLimited('sign_in')
   async callback(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    // The IdP knows one redirect URI: an admin's SSO test login comes back here too, and opens no session.
+    const testState = readCookie(request.headers.cookie, TEST_LOGIN_COOKIE_NAME);
+    if (SsoTestLoginService.isTestCallback(queryOf(request), testState)) {
+      const sessionToken = readCookie(request.headers.cookie, SESSION_COOKIE_NAME);
+      const { redirectTo } = await this.testLogins.complete(queryOf(request), testState, sessionToken, factsOf(request));
+      await reply.header('set-cookie', clearedCookie(TEST_LOGIN_COOKIE_NAME)).header('cache-control', 'no-store').redirect(redirectTo, 302);
+      return;
+    }
     const login = await this.sessions.completeLogin(queryOf(request), readCookie(request.headers.cookie, LOGIN_COOKIE_NAME), factsOf(request));
     await reply
       .header('set-cookie', [sessionCookie(login.sessionToken, login.ttlMs), clearedCookie(LOGIN_COOKIE_NAME)])

@@ -11,6 +11,8 @@ import { ApiKeyService } from './api-key.service';
 import { AuthenticationService, type SessionAuthenticator } from './authentication.service';
 import { PrincipalRepository } from './principal.repository';
 import { SessionService } from './session.service';
+import { SsoTestLoginService } from './sso-test-login.service';
+import { MemorySsoTestLoginStore } from './sso-test-login.store';
 import { TokenAuthenticator } from './token.authenticator';
 
 export interface IdentityDependencies {
@@ -67,9 +69,13 @@ export function createAuthenticationService(deps: IdentityDependencies): Authent
  * refuses with SSO_NOT_CONFIGURED; API-key sign-in, session cookies, /auth/me and logout still work.
  */
 export function createSessionService(deps: IdentityDependencies): SessionService {
-  const { config } = deps;
-  if (!config.oidcIssuer || !config.oidcClientId || !config.oidcClientSecret) return new SessionService(deps.dataSource, deps.audit, null, config, deps.now);
-  const relyingParty = new OidcRelyingParty({
+  return new SessionService(deps.dataSource, deps.audit, relyingPartyFor(deps.config), deps.config, deps.now);
+}
+
+/** The portal's OIDC client, or null when ATTEST_OIDC_ISSUER, _CLIENT_ID or _CLIENT_SECRET is missing. */
+function relyingPartyFor(config: IdentityConfig): OidcRelyingParty | null {
+  if (!config.oidcIssuer || !config.oidcClientId || !config.oidcClientSecret) return null;
+  return new OidcRelyingParty({
     issuer: config.oidcIssuer,
     clientId: config.oidcClientId,
     clientSecret: config.oidcClientSecret,
@@ -78,7 +84,11 @@ export function createSessionService(deps: IdentityDependencies): SessionService
     algorithms: config.oidcAlgorithms,
     clockToleranceMs: config.oidcClockToleranceMs,
   });
-  return new SessionService(deps.dataSource, deps.audit, relyingParty, config, deps.now);
+}
+
+/** The admins' SSO test login (same IdP client as the portal login); `sessions` checks the admin's session. */
+export function createSsoTestLoginService(deps: IdentityDependencies & { sessions: SessionAuthenticator }): SsoTestLoginService {
+  return new SsoTestLoginService(deps.dataSource, deps.audit, relyingPartyFor(deps.config), deps.config, deps.sessions, new MemorySsoTestLoginStore(), deps.now);
 }
 
 export function createApiKeyService(deps: IdentityDependencies): ApiKeyService {

@@ -7,8 +7,11 @@ import { AuthenticationGuard } from './authentication.guard';
 import { AuthenticationService } from './authentication.service';
 import { AuthController, SESSION_SERVICE } from './auth.controller';
 import { PrincipalLifecycleService } from './principal-lifecycle.service';
-import { createApiKeyService, createAuthenticationService, createSessionService } from './identity.factory';
+import { createApiKeyService, createAuthenticationService, createSessionService, createSsoTestLoginService } from './identity.factory';
 import type { SessionService } from './session.service';
+import { DirectoryService } from './directory.service';
+import { SsoTestLoginService } from './sso-test-login.service';
+import type { SamlLoginService } from './saml-login.service';
 import { IDENTITY_CONFIG } from './identity.tokens';
 import { RateLimiter, RateLimitGuard } from './rate-limiter';
 import { SamlController, SAML_LOGIN_SERVICE } from './saml.controller';
@@ -70,12 +73,25 @@ const PROVIDERS: Provider[] = [
     useFactory: (dataSource: DataSource, audit: AuditRecorder, options: IdentityModuleOptions) =>
       new PrincipalLifecycleService(dataSource, audit, options.now),
   },
+  // The admin portal's people page: the directory (read-only) and the SSO test login.
+  {
+    provide: SsoTestLoginService,
+    inject: [DataSource, AUDIT_RECORDER, IDENTITY_CONFIG, SESSION_SERVICE, IDENTITY_MODULE_OPTIONS],
+    useFactory: (dataSource: DataSource, audit: AuditRecorder, config: IdentityConfig, sessions: SessionService, options: IdentityModuleOptions) =>
+      createSsoTestLoginService({ dataSource, audit, config, sessions, ...(options.now ? { now: options.now } : {}) }),
+  },
+  {
+    provide: DirectoryService,
+    inject: [DataSource, IDENTITY_CONFIG, SESSION_SERVICE, SAML_LOGIN_SERVICE],
+    useFactory: (dataSource: DataSource, config: IdentityConfig, sessions: SessionService, saml: SamlLoginService) =>
+      new DirectoryService(dataSource, config, { oidcLogin: sessions.ssoConfigured, saml: saml.configured }),
+  },
   AuthenticationGuard,
   RateLimiter,
   RateLimitGuard,
 ];
 
-const EXPORTS = [IDENTITY_CONFIG, SESSION_SERVICE, SAML_LOGIN_SERVICE, ApiKeyService, AuthenticationService, PrincipalLifecycleService, AuthenticationGuard, RateLimiter, RateLimitGuard];
+const EXPORTS = [IDENTITY_CONFIG, SESSION_SERVICE, SAML_LOGIN_SERVICE, ApiKeyService, AuthenticationService, PrincipalLifecycleService, AuthenticationGuard, RateLimiter, RateLimitGuard, SsoTestLoginService, DirectoryService];
 
 /**
  * Global: provides AuthenticationService, ApiKeyService, the guard behind `@Authenticated`, and the /auth routes of

@@ -7,6 +7,8 @@ export interface StoredBundleSummary {
   sha256: string;
   createdAt: Date;
   activatedAt: Date | null;
+  /** Who activated it, when a principal did (null for the CLI, which acts as no principal; its audit event names the operator). */
+  activatedBy: { id: string; displayName: string } | null;
   signed: boolean;
 }
 
@@ -17,6 +19,8 @@ interface BundleRow {
   signature: string | null;
   created_at: Date;
   activated_at: Date | null;
+  activated_by?: string | null;
+  activated_by_name?: string | null;
 }
 
 /** Bundles in the `policy_bundle` table: stored once per tenant and sha256, active = the latest activation. */
@@ -60,11 +64,19 @@ export class PolicyBundleRepository {
 
   async list(tenant: string): Promise<StoredBundleSummary[]> {
     const rows: BundleRow[] = await this.dataSource.query(
-      `SELECT id, sha256, signature, created_at, activated_at FROM policy_bundle WHERE tenant_id = $1
-       ORDER BY activated_at DESC NULLS LAST, created_at DESC`,
+      `SELECT b.id, b.sha256, b.signature, b.created_at, b.activated_at, b.activated_by, p.display_name AS activated_by_name
+       FROM policy_bundle b LEFT JOIN principal p ON p.id = b.activated_by WHERE b.tenant_id = $1
+       ORDER BY b.activated_at DESC NULLS LAST, b.created_at DESC`,
       [tenant],
     );
-    return rows.map((row) => ({ id: row.id, sha256: row.sha256, createdAt: row.created_at, activatedAt: row.activated_at, signed: row.signature !== null }));
+    return rows.map((row) => ({
+      id: row.id,
+      sha256: row.sha256,
+      createdAt: row.created_at,
+      activatedAt: row.activated_at,
+      activatedBy: row.activated_by ? { id: row.activated_by, displayName: row.activated_by_name ?? row.activated_by } : null,
+      signed: row.signature !== null,
+    }));
   }
 
   /** IANA time zone of every tenant, for business-hours context. */
