@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseCosignerKey, verifyBundle, type VerifyReport } from '@attest/audit';
+import { parseCosignerKey, verifyBundleAsync, type VerifyReport } from '@attest/audit';
 import { AuditError, AuditErrorCode, AuditEvidenceService, CheckpointFileSink } from '@attest/audit/nest';
 import { bundleOrigin, envWith, loadAuditSettings, readNotes, type TrustOptions, trustedKeys, withDatabase } from './audit-cli-support';
 
@@ -31,7 +31,7 @@ export async function runAuditVerify(options: VerifyOptions): Promise<number> {
   if (options.bundle) {
     const archive = readFileSync(options.bundle);
     const lastSeen = options.lastSeen ? await readNotes(options.lastSeen) : [];
-    report = verifyBundle(archive, { trustedKeys: trustedKeys(options, settings, bundleOrigin(archive)), lastSeen, onProgress: progress, witnesses, quorum, minRetentionMonths });
+    report = await verifyBundleAsync(archive, { trustedKeys: trustedKeys(options, settings, bundleOrigin(archive)), lastSeen, onProgress: progress, witnesses, quorum, minRetentionMonths });
   } else {
     report = await withDatabase(options.databaseUrl, async ({ dataSource }) => {
       const service = new AuditEvidenceService(dataSource);

@@ -1,6 +1,6 @@
 import type { AuditEventDraft, AuditOutcome, SealedRawContent } from '@attest/contracts';
 import { canonicalBytes, parseCanonical } from './canonical-json';
-import { fromHex, type Hash, leafHash, sha256, toHex } from './hashing';
+import { type Hash, leafHash, sha256, toHex } from './hashing';
 import type { JsonValue } from './json-value';
 
 /** Version of the leaf format described in docs/audit-format.md. */
@@ -122,6 +122,8 @@ export function sealEvent(content: AuditEventContent, header: LeafHeader): Seale
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 const OUTCOMES: readonly string[] = ['success', 'denied', 'failure', 'aborted'];
+// What fromHex accepts; tested directly so that checking `prev` allocates no buffer.
+const HEX_HASH = /^[0-9a-f]{64}$/;
 
 /** Why bytes are not a version-1 leaf. */
 export class LeafFormatError extends Error {
@@ -149,7 +151,7 @@ export function readLeaf(bytes: Uint8Array): AuditLeaf {
     : typeof leaf.id !== 'string' || !UUID.test(leaf.id) ? 'id is not a UUID'
     : typeof leaf.ts !== 'string' || !TIMESTAMP.test(leaf.ts) || Number.isNaN(Date.parse(leaf.ts)) ? 'ts is not a UTC timestamp with microseconds'
     : !Number.isSafeInteger(leaf.epoch) || leaf.epoch < 0 ? 'epoch is not a non-negative integer'
-    : typeof leaf.prev !== 'string' || !fromHex(leaf.prev) ? 'prev is not a hex SHA-256'
+    : typeof leaf.prev !== 'string' || !HEX_HASH.test(leaf.prev) ? 'prev is not a hex SHA-256'
     : typeof leaf.writer !== 'string' ? 'writer missing'
     : typeof leaf.action !== 'string' || leaf.action === '' ? 'action missing'
     : !OUTCOMES.includes(leaf.outcome) ? `unknown outcome ${JSON.stringify(leaf.outcome)}`

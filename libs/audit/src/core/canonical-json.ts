@@ -74,10 +74,37 @@ export function parseCanonical(bytes: Uint8Array): JsonValue {
   } catch (error) {
     throw new CanonicalJsonError(CanonicalJsonProblem.NotJson, `not JSON (${(error as Error).message})`, '');
   }
-  if (serializeRoot(value) !== text) {
+  if (!isPlainlyCanonical(value, text) && serializeRoot(value) !== text) {
     throw new CanonicalJsonError(CanonicalJsonProblem.NotCanonical, 'bytes differ from the RFC 8785 form of their own parse', '');
   }
   return value;
+}
+
+/**
+ * A shortcut for the verifier's hot path, true only where {@link serializeRoot} would return `text` without throwing:
+ * members already in code-unit order and nesting within MAX_DEPTH make JCS output equal JSON.stringify's, which is then
+ * compared as a whole. A lone surrogate can only come from a `\ud…` escape, which JSON.stringify writes back unchanged,
+ * so such text takes the full path (as does everything this shortcut does not recognise); the answer never differs.
+ */
+function isPlainlyCanonical(value: JsonValue, text: string): boolean {
+  return !text.includes('\\ud') && membersSorted(value, 0) && JSON.stringify(value) === text;
+}
+
+function membersSorted(value: JsonValue, depth: number): boolean {
+  if (typeof value !== 'object' || value === null) return true;
+  if (depth >= MAX_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (const item of value) if (!membersSorted(item, depth + 1)) return false;
+    return true;
+  }
+  let previous: string | undefined;
+  for (const key in value) {
+    // for-in over a parsed object yields its own keys in Object.keys order (its prototype has no enumerable members).
+    if (previous !== undefined && !(previous < key)) return false;
+    previous = key;
+    if (!membersSorted(value[key] as JsonValue, depth + 1)) return false;
+  }
+  return true;
 }
 
 // The member/index path of the value being serialised, kept as a stack so the hot path builds no strings; it is only

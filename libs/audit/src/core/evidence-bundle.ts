@@ -1,6 +1,8 @@
 import { canonicalBytes, parseCanonical } from './canonical-json';
 import { type Hash, sha256, toHex } from './hashing';
+import { LeafCheckPool } from './leaf-check-pool';
 import { LogVerifier } from './log-verifier';
+import { type ParallelVerifyOptions, pushInParallel, reportCrossings, SpanRun, wantsWorkers } from './parallel-verify';
 import { type NoteSigner, signNote, verifyNote } from './signed-note';
 import { readTar, TarFormatError, type TarEntry, writeTar } from './tar-archive';
 import type { TrustedKey } from './trusted-keys';
@@ -105,6 +107,60 @@ export interface VerifyBundleOptions {
  * if (!report.ok) console.error(report.failure);
  */
 export function verifyBundle(archive: Buffer, options: VerifyBundleOptions): VerifyReport {
+  const opened = openBundle(archive, options);
+  return 'verifier' in opened ? pushEachPosition(opened, options) : opened;
+}
+
+function pushEachPosition({ verifier, manifest, retainedFrom, run }: OpenedBundle, options: VerifyBundleOptions): VerifyReport {
+  for (let position = retainedFrom; position < manifest.treeSize; position++) {
+    if (!verifier.push(run.entry(position - retainedFrom))) break;
+    if (options.onProgress && (position + 1) % 100_000 === 0) options.onProgress(position + 1, manifest.treeSize);
+  }
+  return verifier.finish();
+}
+
+/**
+ * {@link verifyBundle} with the per-event checks (UTF-8, JCS, header, origin, position) in worker threads for large
+ * bundles; hashing, chaining, the tree and checkpoints stay on this thread. Same checks, same report, same first failure.
+ *
+ * @example
+ * const report = await verifyBundleAsync(readFileSync('evidence.tar'), { trustedKeys, workers: 2 });
+ */
+export async function verifyBundleAsync(archive: Buffer, options: VerifyBundleOptions & ParallelVerifyOptions): Promise<VerifyReport> {
+  // Workers boot while the archive is read and its files hashed, if its size suggests enough events (a leaf takes a few
+  // hundred bytes); a guess that proves wrong only costs closing them.
+  let pool = options.pool ?? (wantsWorkers(Math.floor(archive.length / 256), options) ? LeafCheckPool.spawn(options.workers) : undefined);
+  try {
+    const opened = openBundle(archive, options);
+    if (!('verifier' in opened)) return opened;
+    if (!options.pool && !wantsWorkers(opened.manifest.eventCount, options)) return pushEachPosition(opened, options);
+    const { verifier, manifest, retainedFrom } = opened;
+    let reported = retainedFrom;
+    pool ??= LeafCheckPool.spawn(options.workers);
+    await pushInParallel(verifier, [opened.run], {
+      ...options,
+      pool,
+      onPushed: (count) => {
+        if (options.onProgress) reportCrossings(reported, retainedFrom + count, 100_000, (done) => options.onProgress?.(done, manifest.treeSize));
+        reported = retainedFrom + count;
+      },
+    });
+    return verifier.finish();
+  } finally {
+    await pool?.close();
+  }
+}
+
+interface OpenedBundle {
+  verifier: LogVerifier;
+  manifest: BundleManifest;
+  retainedFrom: number;
+  /** Positions retainedFrom .. treeSize - 1. */
+  run: SpanRun;
+}
+
+/** Checks everything about a bundle but its events (section 8, step 1 and the checkpoints); a report where that fails. */
+function openBundle(archive: Buffer, options: VerifyBundleOptions): OpenedBundle | VerifyReport {
   const verifier = new LogVerifier({ trustedKeys: options.trustedKeys, lastSeen: options.lastSeen, witnesses: options.witnesses, quorum: options.quorum, minRetentionMonths: options.minRetentionMonths });
   const failWith = (code: VerifyFailureCode, message: string, file?: string): VerifyReport => {
     verifier.fail({ code, message, file });
@@ -155,11 +211,13 @@ export function verifyBundle(archive: Buffer, options: VerifyBundleOptions): Ver
   }
 
   const leaves = byName.get(BUNDLE_FILES.leaves) as Buffer;
-  const events = splitLines(byName.get(BUNDLE_FILES.events) as Buffer);
+  const eventsData = byName.get(BUNDLE_FILES.events) as Buffer;
+  const lines = lineSpans(eventsData);
+  const lineCount = lines.length / 2;
   const retainedFrom = manifest.retainedFrom ?? 0;
   if (leaves.length !== (manifest.treeSize - retainedFrom) * 32) return failWith(VerifyFailureCode.BundleManifestInvalid, `leaves.bin holds ${leaves.length / 32} hashes, the manifest says ${manifest.treeSize - retainedFrom}`, BUNDLE_FILES.leaves);
-  if (events.length !== manifest.eventCount || manifest.firstSeq + manifest.eventCount > manifest.treeSize || (manifest.eventCount > 0 && manifest.firstSeq < retainedFrom)) {
-    return failWith(VerifyFailureCode.BundleManifestInvalid, `events.jsonl holds ${events.length} events, the manifest says ${manifest.eventCount} from ${manifest.firstSeq}`, BUNDLE_FILES.events);
+  if (lineCount !== manifest.eventCount || manifest.firstSeq + manifest.eventCount > manifest.treeSize || (manifest.eventCount > 0 && manifest.firstSeq < retainedFrom)) {
+    return failWith(VerifyFailureCode.BundleManifestInvalid, `events.jsonl holds ${lineCount} events, the manifest says ${manifest.eventCount} from ${manifest.firstSeq}`, BUNDLE_FILES.events);
   }
   let checkpoints: string[];
   try {
@@ -183,14 +241,17 @@ export function verifyBundle(archive: Buffer, options: VerifyBundleOptions): Ver
     if (verifier.retainedFrom !== retainedFrom) return failWith(VerifyFailureCode.RetentionAnchorMismatch, `the retention event does not start the log at ${retainedFrom}`, BUNDLE_FILES.retention);
   }
   if (!verifier.addCheckpoints(checkpoints)) return verifier.finish();
-  for (let position = retainedFrom; position < manifest.treeSize; position++) {
-    const storedHash = leaves.subarray((position - retainedFrom) * 32, (position - retainedFrom) * 32 + 32);
-    const index = position - manifest.firstSeq;
-    const bytes = index >= 0 && index < events.length ? events[index] : undefined;
-    if (!verifier.push({ bytes, storedHash })) break;
-    if (options.onProgress && (position + 1) % 100_000 === 0) options.onProgress(position + 1, manifest.treeSize);
-  }
-  return verifier.finish();
+  return { verifier, manifest, retainedFrom, run: bundleRun(manifest, retainedFrom, leaves, eventsData, lines) };
+}
+
+/** Positions retainedFrom .. treeSize - 1: the exported events' lines where there are some, else only the leaf hash. */
+function bundleRun(manifest: BundleManifest, retainedFrom: number, leaves: Buffer, eventsData: Buffer, lines: Float64Array): SpanRun {
+  const spans = new Float64Array(2 * (manifest.treeSize - retainedFrom)).fill(-1);
+  const firstIndex = manifest.firstSeq - retainedFrom;
+  if (manifest.eventCount > 0) spans.set(lines, 2 * firstIndex);
+  const storedHash = (index: number): Uint8Array => leaves.subarray(index * 32, index * 32 + 32);
+  const run: SpanRun = new SpanRun({ data: eventsData, spans, storedHash, entry: (index) => ({ bytes: run.bytes(index), storedHash: storedHash(index) }) });
+  return run;
 }
 
 function assertManifest(manifest: BundleManifest, signedOrigin: string): void {
@@ -205,13 +266,14 @@ function assertManifest(manifest: BundleManifest, signedOrigin: string): void {
   if (!Array.isArray(manifest.files)) throw new Error('files is not a list');
 }
 
-function splitLines(data: Buffer): Buffer[] {
-  const lines: Buffer[] = [];
+/** `[start, end)` of each line of events.jsonl: split at each newline; a last line without one still counts. */
+function lineSpans(data: Buffer): Float64Array {
+  const spans: number[] = [];
   let start = 0;
   for (let index = data.indexOf(0x0a); index >= 0; index = data.indexOf(0x0a, start)) {
-    lines.push(data.subarray(start, index));
+    spans.push(start, index);
     start = index + 1;
   }
-  if (start !== data.length) lines.push(data.subarray(start));
-  return lines;
+  if (start !== data.length) spans.push(start, data.length);
+  return Float64Array.from(spans);
 }

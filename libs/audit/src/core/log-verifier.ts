@@ -2,21 +2,17 @@ import { type AuditLeaf, LeafFormatError, readLeaf } from './audit-event';
 import { CanonicalJsonError } from './canonical-json';
 import { type Checkpoint, parseCheckpoint } from './checkpoint';
 import { GENESIS_PREVIOUS_HASH, type Hash, leafHash, toHex } from './hashing';
+import { columnMismatch, type EventColumns, LeafKind, type PrecheckedEntry } from './leaf-batch-check';
 import { MerkleFrontier } from './merkle-tree';
+import { hashLeaf, VerifierFrontier } from './verifier-hashing';
 import { anchorOf, parseRetentionDetails, RETENTION_APPLIED_ACTION, type RetentionAnchor, RetentionAuditor } from './retention';
 import { verifyNote } from './signed-note';
 import { countCosignatures, type CosignerKey } from './witness';
 import { type TrustedKey, withinKeyWindow } from './trusted-keys';
 import { type VerifyFailure, VerifyFailureCode, type VerifyReport } from './verify-failure';
+import { ShredAuditor, shredFactsOf } from './shred-auditor';
 
-/** Database columns that repeat signed fields for search; each must equal the bytes. */
-export interface EventColumns {
-  seq: number;
-  id: string;
-  action: string;
-  outcome: string;
-  tenant: string;
-}
+export type { EventColumns } from './leaf-batch-check';
 
 /** One position of the log, in order. */
 export interface LogEntry {
@@ -71,15 +67,18 @@ const INCOMPLETE_LISTED = 100;
  * const report = verifier.finish();
  */
 export class LogVerifier {
-  private frontier = new MerkleFrontier();
+  private frontier = VerifierFrontier.of(new MerkleFrontier());
   private anchor: (RetentionAnchor & { seq: number; hash: Hash }) | undefined;
   private readonly retentionAuditor: RetentionAuditor;
   private checkpointsBeforeRetention = 0;
+  private readonly shredAuditor = new ShredAuditor();
   private readonly pending: PendingCheckpoint[] = [];
   private readonly openRequests = new Map<string, number>();
   private origin: string | undefined;
   private previousHash: Hash = GENESIS_PREVIOUS_HASH;
-  private lastLeaf: { seq: number; ts: string } | undefined;
+  private previousHex: string | undefined;
+  /** The last leaf checked from its bytes: its `ts` is read lazily, when a checkpoint's key window needs it. */
+  private lastLeaf: { seq: number; ts?: string; bytes?: Uint8Array } | undefined;
   private failure: VerifyFailure | undefined;
   private eventsChecked = 0;
   private sealedSize = 0;
@@ -115,8 +114,8 @@ export class LogVerifier {
       return;
     }
     this.anchor = { ...anchor, seq: leaf.seq, hash: leafHash(bytes) };
-    this.frontier = anchor.frontier;
-    this.previousHash = anchor.lastLeafHash;
+    this.frontier = VerifierFrontier.of(anchor.frontier);
+    this.setPrevious(anchor.lastLeafHash);
     const dropped = this.pending.filter((pending) => pending.checkpoint.size < anchor.details.retainedFrom);
     this.checkpointsBeforeRetention += dropped.length;
     this.pending.splice(0, dropped.length); // sorted by size: the dropped ones lead
@@ -125,6 +124,16 @@ export class LogVerifier {
 
   get failed(): boolean {
     return this.failure !== undefined;
+  }
+
+  /** The position the next `push` checks. */
+  get position(): number {
+    return this.frontier.size;
+  }
+
+  /** The origin every event must name, once known (from the options, a checkpoint or the first event). */
+  get expectedOrigin(): string | undefined {
+    return this.origin;
   }
 
   /** The first position the pass checks: 0, or where recorded retention left the log. */
@@ -197,15 +206,47 @@ export class LogVerifier {
     } else {
       return this.fail({ code: VerifyFailureCode.EventMissing, message: `no bytes and no leaf hash for position ${position}`, seq: position });
     }
+    return this.appendLeaf(position, hash);
+  }
+
+  /**
+   * Feeds the next position after a worker checked its bytes alone. Returns undefined where this shortcut cannot
+   * decide — any check fails, a retention or legal-hold act, the first retained event — and the caller must then
+   * `push` the complete entry, which reports exactly what a sequential pass would.
+   */
+  pushPrechecked(entry: PrecheckedEntry): boolean | undefined {
+    if (this.failure) return false;
+    const position = this.frontier.size;
+    if (entry.kind === LeafKind.FullCheck || (entry.rowSeq !== undefined && entry.rowSeq !== position)) return undefined;
+    if (this.anchor && position === this.anchor.details.retainedFrom) return undefined;
+    const hash = hashLeaf(entry.bytes);
+    if ((entry.storedHash && !hash.equals(entry.storedHash)) || !this.previousHash.equals(entry.prev)) return undefined;
+    if (entry.kind === LeafKind.OpensRequest) this.openRequests.set(entry.requestId as string, position);
+    else if (entry.kind === LeafKind.ClosesRequest) this.openRequests.delete(entry.requestId as string);
+    this.lastLeaf = { seq: position, bytes: entry.bytes };
+    this.eventsChecked++;
+    return this.appendLeaf(position, hash);
+  }
+
+  private appendLeaf(position: number, hash: Hash): boolean {
     if (this.anchor?.seq === position && !hash.equals(this.anchor.hash)) {
       return this.fail({ code: VerifyFailureCode.RetentionAnchorMismatch, message: `the retention event the verifier started from is not the event at position ${position}`, seq: position, expected: toHex(this.anchor.hash), actual: toHex(hash) });
     }
-    this.previousHash = hash;
+    this.setPrevious(hash);
     this.frontier.append(hash);
     this.settleCheckpoints();
     const every = this.options.progressEvery ?? 100_000;
     if (this.options.onProgress && this.frontier.size % every === 0) this.options.onProgress(this.frontier.size);
     return !this.failure;
+  }
+
+  private setPrevious(hash: Hash): void {
+    this.previousHash = hash;
+    this.previousHex = undefined;
+  }
+
+  private previousHashHex(): string {
+    return (this.previousHex ??= toHex(this.previousHash));
   }
 
   private checkEvent(position: number, entry: LogEntry): Hash | undefined {
@@ -229,13 +270,13 @@ export class LogVerifier {
       this.fail({ ...at, code: VerifyFailureCode.EventOutOfPlace, message: `event ${leaf.id} says it is number ${leaf.seq} but stands at position ${position}`, expected: String(position), actual: String(leaf.seq) });
       return undefined;
     }
-    const hash = leafHash(bytes);
+    const hash = hashLeaf(bytes);
     if (entry.storedHash && !hash.equals(entry.storedHash)) {
       this.fail({ ...at, code: VerifyFailureCode.EventHashMismatch, message: `stored leaf hash of event ${leaf.id} is not the hash of its bytes`, expected: toHex(hash), actual: toHex(entry.storedHash) });
       return undefined;
     }
-    if (leaf.prev !== toHex(this.previousHash)) {
-      this.fail({ ...at, code: VerifyFailureCode.EventChainBroken, message: `event ${leaf.id} does not link to the event before it`, expected: toHex(this.previousHash), actual: leaf.prev });
+    if (leaf.prev !== this.previousHashHex()) {
+      this.fail({ ...at, code: VerifyFailureCode.EventChainBroken, message: `event ${leaf.id} does not link to the event before it`, expected: this.previousHashHex(), actual: leaf.prev });
       return undefined;
     }
     const column = entry.columns && columnMismatch(entry.columns, leaf);
@@ -247,7 +288,9 @@ export class LogVerifier {
       this.fail({ ...at, code: VerifyFailureCode.RetentionAnchorMismatch, message: `the first retained event is older than the dropped month's end`, expected: `>= ${this.anchor.details.coversTo}`, actual: leaf.ts });
       return undefined;
     }
-    const retentionFailure = this.retentionAuditor.observe(leaf);
+    // Whatever is observed here per event must also happen in pushPrechecked, or kindOf (leaf-batch-check.ts) must send
+    // such events to this full check: the parallel pass skips this method for the events a worker passed.
+    const retentionFailure = this.retentionAuditor.observe(leaf) ?? this.shredAuditor.observe(shredFactsOf(leaf));
     if (retentionFailure) {
       this.fail({ ...at, ...retentionFailure });
       return undefined;
@@ -283,8 +326,10 @@ export class LogVerifier {
         return;
       }
       if (checkpoint.size > 0 && this.lastLeaf?.seq === checkpoint.size - 1) {
-        if (!withinKeyWindow(key, this.lastLeaf.ts)) {
-          this.fail({ code: VerifyFailureCode.CheckpointKeyOutsideWindow, message: `checkpoint of size ${checkpoint.size} is signed by ${key.verifier.name} outside its validity window`, checkpointSize: checkpoint.size, actual: this.lastLeaf.ts, expected: `${key.notBefore ?? '-∞'} .. ${key.notAfter ?? '∞'}` });
+        // A prechecked leaf's bytes are known to be a valid leaf: reading its ts cannot throw.
+        const ts = (this.lastLeaf.ts ??= readLeaf(this.lastLeaf.bytes as Uint8Array).ts);
+        if (!withinKeyWindow(key, ts)) {
+          this.fail({ code: VerifyFailureCode.CheckpointKeyOutsideWindow, message: `checkpoint of size ${checkpoint.size} is signed by ${key.verifier.name} outside its validity window`, checkpointSize: checkpoint.size, actual: ts, expected: `${key.notBefore ?? '-∞'} .. ${key.notAfter ?? '∞'}` });
           return;
         }
       } else if (checkpoint.size > 0) {
@@ -342,6 +387,8 @@ export class LogVerifier {
       retainedFrom: this.anchor?.details.retainedFrom ?? 0,
       retentionDrops: this.retentionAuditor.drops,
       checkpointsBeforeRetention: this.checkpointsBeforeRetention,
+      shreddedPayloads: this.shredAuditor.shreddedPayloads,
+      erasures: this.shredAuditor.erasures,
       failure: this.failure,
     };
   }
@@ -351,18 +398,6 @@ export class LogVerifier {
     this.failure ??= failure;
     return false;
   }
-}
-
-function columnMismatch(columns: EventColumns, leaf: AuditLeaf): { name: string; expected: string; actual: string } | undefined {
-  const pairs: [string, string | number, string | number][] = [
-    ['seq', leaf.seq, columns.seq],
-    ['id', leaf.id, columns.id],
-    ['action', leaf.action, columns.action],
-    ['outcome', leaf.outcome, columns.outcome],
-    ['tenant', leaf.tenant, columns.tenant],
-  ];
-  const found = pairs.find(([, signed, column]) => String(signed) !== String(column));
-  return found && { name: found[0], expected: String(found[1]), actual: String(found[2]) };
 }
 
 function firstLine(note: string): string {

@@ -94,5 +94,9 @@ export interface VerifyReport {
   retentionDrops: number;
   /** Signed checkpoints of sizes that retention has dropped: their signatures verified, their roots no longer checkable. */
   checkpointsBeforeRetention: number;
+  /** Payloads sealed under data subject keys that a recorded erasure destroyed: in the log, verified, unreadable. */
+  shreddedPayloads: number;
+  /** Recorded erasures (`data_subject.erased`) among the verified events. */
+  erasures: number;
   failure?: VerifyFailure;
 }

@@ -2,8 +2,10 @@ import type { DataSource } from 'typeorm';
 import { buildBundle } from '../core/evidence-bundle';
 import type { Hash } from '../core/hashing';
 import type { InclusionEvidence } from '../core/inclusion-evidence';
+import { LeafCheckPool } from '../core/leaf-check-pool';
 import { LogVerifier } from '../core/log-verifier';
 import { inclusionProof, LeafRange } from '../core/merkle-tree';
+import { type ParallelVerifyOptions, pushInParallel, reportCrossings, wantsWorkers } from '../core/parallel-verify';
 import type { NoteSigner } from '../core/signed-note';
 import type { TrustedKey } from '../core/trusted-keys';
 import { VerifyFailureCode, type VerifyReport } from '../core/verify-failure';
@@ -12,7 +14,7 @@ import type { LogHead } from './audit-database';
 import { AuditLogReader } from './audit-log.reader';
 import { AuditError, AuditErrorCode } from './audit.errors';
 
-export interface DatabaseVerifyOptions {
+export interface DatabaseVerifyOptions extends ParallelVerifyOptions {
   /** From the verifier's configuration (key manifest, the local signing key): never from the database. */
   trustedKeys: readonly TrustedKey[];
   /** Checkpoints kept outside the database (the sink): the database must not be behind or disagree. */
@@ -48,20 +50,23 @@ export class AuditEvidenceService {
     return this.reader.head();
   }
 
+  /**
+   * Verifies every stored event (docs/audit-format.md §8). A long log on a machine with an idle core (see
+   * ParallelVerifyOptions) has its per-event checks run in worker threads too, started while the head, retention and
+   * checkpoints are read; the report is the same.
+   */
   async verify(options: DatabaseVerifyOptions): Promise<VerifyReport> {
     const head = await this.reader.head();
+    const pool = wantsWorkers(head.size, options) ? (options.pool ?? LeafCheckPool.spawn(options.workers)) : undefined;
     const verifier = new LogVerifier({ trustedKeys: options.trustedKeys, lastSeen: options.lastSeen, origin: head.origin, witnesses: options.witnesses, quorum: options.quorum, minRetentionMonths: options.minRetentionMonths });
-    const retention = await this.retentionOrFailure(verifier);
-    if (retention !== null && verifier.addCheckpoints((await this.reader.checkpoints()).map((c) => c.note))) {
-      if (retention) verifier.startAfterRetention(retention.event);
-      let done = 0;
-      outer: for await (const page of this.reader.eventPages(0)) {
-        for (const row of page) {
-          const columns = { seq: row.seq, id: row.id, action: row.action, outcome: row.outcome, tenant: row.tenant };
-          if (!verifier.push({ bytes: row.canonical, storedHash: row.leafHash, rowSeq: row.seq, columns })) break outer;
-          if (++done % 100_000 === 0) options.onProgress?.(done, head.size);
-        }
+    try {
+      const retention = await this.retentionOrFailure(verifier);
+      if (retention !== null && verifier.addCheckpoints((await this.reader.checkpoints()).map((c) => c.note))) {
+        if (retention) verifier.startAfterRetention(retention.event);
+        await this.pushEvents(verifier, head.size, pool, options);
       }
+    } finally {
+      await pool?.close();
     }
     const report = verifier.finish();
     if (report.ok && head.size > report.size) {
@@ -70,6 +75,29 @@ export class AuditEvidenceService {
       return verifier.finish();
     }
     return report;
+  }
+
+  private async pushEvents(verifier: LogVerifier, total: number, pool: LeafCheckPool | undefined, options: DatabaseVerifyOptions): Promise<void> {
+    let done = 0;
+    if (pool) {
+      await pushInParallel(verifier, this.reader.verifierRuns(0), {
+        ...options,
+        pool,
+        onPushed: (count) => {
+          if (options.onProgress) reportCrossings(done, count, 100_000, (at) => options.onProgress?.(at, total));
+          done = count;
+        },
+      });
+      return;
+    }
+    for await (const run of this.reader.verifierRuns(0)) {
+      for (let index = 0; index < run.length; index++) {
+        if (!verifier.push(run.entry(index))) return;
+        if (++done % 100_000 === 0) options.onProgress?.(done, total);
+        // Let the next page stream in meanwhile: PostgreSQL stalls once the socket buffer is full.
+        if (done % 1_024 === 0) await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
   }
 
   /** The newest retention drop; null (after recording the failure) when its rows cannot be read as one. */
