@@ -11,6 +11,7 @@ import { GovernedInferenceService } from './governed-inference.service';
 import { GOVERNANCE_CONFIG } from './governance.tokens';
 import { RequestGateService } from './request-gate.service';
 import { RuntimeMetricsBinder } from './runtime-metrics.binder';
+import { TokenUsageRecorder } from './token-usage.recorder';
 
 /** The governed request path. Needs the global audit and identity modules in the application. */
 @Module({
@@ -18,6 +19,7 @@ import { RuntimeMetricsBinder } from './runtime-metrics.binder';
   providers: [
     { provide: GOVERNANCE_CONFIG, useFactory: () => governanceConfig.load() },
     RequestGateService,
+    TokenUsageRecorder,
     GovernedInferenceService,
     GovernedEmbeddingService,
     GovernedCatalogService,

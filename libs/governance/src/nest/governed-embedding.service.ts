@@ -40,7 +40,7 @@ export class GovernedEmbeddingService {
     await this.gate.commit(
       responseEvent({ ...base, outcome: 'success', usage: { promptTokens: result.promptTokens, completionTokens: 0 }, latencyMs: stopwatch.totalMs() }),
     );
-    await this.gate.recordTokens(principal, admitted.decision, result.promptTokens);
+    this.gate.recordTokens(principal, admitted.decision, result.promptTokens);
     return {
       object: 'list',
       data: result.vectors.map((vector, index) => ({

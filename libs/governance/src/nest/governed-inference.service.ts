@@ -4,7 +4,7 @@ import { countFindings, type OperatorPolicy, type PiiEngine, type PiiFinding } f
 import { PII_ENGINE } from '@attest/pii/nest';
 import type { ResolvedModel } from '@attest/registry';
 import { GatewayMetrics, inSpan } from '@attest/telemetry';
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { responseEvent, type RequestMeta } from '../core/audit-drafts';
 import type { GovernanceConfig } from '../core/governance.config';
 import { Stopwatch } from '../core/stopwatch';
@@ -49,8 +49,6 @@ export type TextSink = (text: string) => void;
  */
 @Injectable()
 export class GovernedInferenceService {
-  private readonly logger = new Logger('governance');
-
   constructor(
     private readonly gate: RequestGateService,
     @Inject(PII_ENGINE) private readonly pii: PiiEngine,
@@ -131,11 +129,8 @@ export class GovernedInferenceService {
       outputPii,
       rawResponse: result.text,
     });
-    // The answer is served and its events are committed: a token counter that cannot be written now must not turn it
-    // into an error for the caller (the budget under-counts by this answer; the log says why).
-    await this.gate.recordTokens(call.principal, admitted.decision, result.usage.promptTokens + result.usage.completionTokens).catch((error: unknown) => {
-      this.logger.warn(`token budget not updated for request ${call.meta.requestId}: ${error instanceof Error ? error.message : String(error)}`);
-    });
+    // The answer is served and its events are committed: token counting is bookkeeping, batched off the request path.
+    this.gate.recordTokens(call.principal, admitted.decision, result.usage.promptTokens + result.usage.completionTokens);
     return { text, finishReason: result.finishReason, usage: result.usage, model: admitted.model, stopwatch };
   }
 

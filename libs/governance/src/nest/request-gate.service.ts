@@ -3,7 +3,7 @@ import { IdentityError, IdentityErrorCode, isModelInScope, type Principal } from
 import { InferenceRuntime, type ModelSpec } from '@attest/inference';
 import { countFindings, type OperatorPolicy, type PiiEngine, PiiError, PiiErrorCode, type PiiFinding } from '@attest/pii';
 import { PII_ENGINE } from '@attest/pii/nest';
-import { localTimeContext, type PolicyDecision } from '@attest/policy';
+import type { PolicyDecision } from '@attest/policy';
 import { PolicyEngineProvider, QuotaService } from '@attest/policy/nest';
 import { QuotaError } from '@attest/policy';
 import type { ResolvedModel } from '@attest/registry';
@@ -12,8 +12,10 @@ import { GatewayMetrics, inSpan } from '@attest/telemetry';
 import { Inject, Injectable, Logger, type OnModuleInit, Optional } from '@nestjs/common';
 import { requestEvent, type RequestEventInput, type RequestMeta } from '../core/audit-drafts';
 import type { GovernanceConfig } from '../core/governance.config';
+import { LocalTimeMemo } from '../core/local-time-memo';
 import { GovernanceError, GovernanceErrorCode } from '../core/governance.errors';
 import { GOVERNANCE_CONFIG } from './governance.tokens';
+import { TokenUsageRecorder } from './token-usage.recorder';
 
 export type GovernedAction = 'chat' | 'completion' | 'embedding';
 
@@ -46,12 +48,15 @@ export interface AdmittedCall {
  */
 @Injectable()
 export class RequestGateService implements OnModuleInit {
+  private readonly localTime = new LocalTimeMemo();
+
   constructor(
     private readonly registry: ModelRegistryService,
     @Inject(PII_ENGINE) private readonly pii: PiiEngine,
     private readonly policies: PolicyEngineProvider,
     @Inject(AUDIT_RECORDER) private readonly audit: AuditRecorder,
     private readonly quotas: QuotaService,
+    private readonly tokenUsage: TokenUsageRecorder,
     private readonly runtime: InferenceRuntime,
     @Inject(GOVERNANCE_CONFIG) private readonly config: Pick<GovernanceConfig, 'piiEnabled' | 'policyEnabled'>,
     @Optional() private readonly metrics?: GatewayMetrics,
@@ -154,9 +159,9 @@ export class RequestGateService implements OnModuleInit {
     }
   }
 
-  /** Adds a served request's tokens to its daily token budgets. */
-  recordTokens(principal: Principal, decision: PolicyDecision, tokens: number): Promise<void> {
-    return this.quotas.recordTokens(quotaSubjectOf(principal), decision.obligations.quotas ?? [], tokens);
+  /** Adds a served request's tokens to its daily token budgets (batched: written within a second). */
+  recordTokens(principal: Principal, decision: PolicyDecision, tokens: number): void {
+    this.tokenUsage.record(quotaSubjectOf(principal), decision.obligations.quotas ?? [], tokens);
   }
 
   /** Scans generated text; a failing scanner refuses rather than lets unscanned text through. */
@@ -197,7 +202,7 @@ export class RequestGateService implements OnModuleInit {
         sourceIp: request.meta.sourceIp,
         sourceNetwork: this.policies.networkOf(request.meta.sourceIp),
         dataClassification: request.meta.dataClassification,
-        ...localTimeContext(new Date(), this.policies.timeZoneOf(principal.tenant)),
+        ...this.localTime.of(new Date(), this.policies.timeZoneOf(principal.tenant)),
       },
     });
   }

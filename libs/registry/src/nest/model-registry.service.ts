@@ -27,6 +27,11 @@ export interface RegistryOptions {
   registerBuiltinModel?: boolean;
   /** Source of [0, 1) for canary picks; specs pass a fixed one. */
   random?: () => number;
+  /**
+   * How long a resolution is reused (default 1 s). This instance's own acts clear it at once; acts of other processes
+   * (replicas, the CLI) are seen within this time. 0 reads the registry on every request.
+   */
+  resolutionCacheMs?: number;
 }
 
 /**
@@ -62,7 +67,7 @@ export class ModelRegistryService {
       random: options.random ?? Math.random,
     });
     this.registerBuiltin = options.registerBuiltinModel ?? config?.registerBuiltinModel ?? true;
-    this.resolver = new ModelResolver(context);
+    this.resolver = new ModelResolver(context, options.resolutionCacheMs);
     this.versions = new ModelVersionCommands(context);
     this.aliases = new ModelAliasCommands(context);
     this.integrity = new ModelIntegrity(context);
@@ -81,7 +86,7 @@ export class ModelRegistryService {
 
   /** Registers the built-in demo model as active when the registry is empty (first start). */
   async ensureBuiltinModel(log: (line: string) => void): Promise<void> {
-    if (this.registerBuiltin) await this.installer.ensure(log);
+    if (this.registerBuiltin) await this.changing(() => this.installer.ensure(log));
   }
 
   /** Hashes a local version's files and refuses (INTEGRITY_MISMATCH) unless they are the approved ones. */
@@ -90,31 +95,31 @@ export class ModelRegistryService {
   }
 
   register(input: RegisterVersionInput, actor: RegistryActor): Promise<VersionRecord> {
-    return this.versions.register(input, actor);
+    return this.changing(() => this.versions.register(input, actor));
   }
 
   approve(ref: VersionRef, actor: RegistryActor, comment?: string): Promise<VersionRecord> {
-    return this.versions.approve(ref, actor, comment);
+    return this.changing(() => this.versions.approve(ref, actor, comment));
   }
 
   promote(ref: VersionRef, actor: RegistryActor): Promise<VersionRecord> {
-    return this.versions.promote(ref, actor);
+    return this.changing(() => this.versions.promote(ref, actor));
   }
 
   deprecate(ref: VersionRef, actor: RegistryActor): Promise<VersionRecord> {
-    return this.versions.deprecate(ref, actor);
+    return this.changing(() => this.versions.deprecate(ref, actor));
   }
 
   retire(ref: VersionRef, actor: RegistryActor, reason?: string): Promise<VersionRecord> {
-    return this.versions.retire(ref, actor, reason);
+    return this.changing(() => this.versions.retire(ref, actor, reason));
   }
 
   setAlias(input: { name: string; targets: AliasTargetSpec[]; reason?: string }, actor: RegistryActor): Promise<AliasRecord> {
-    return this.aliases.setAlias(input, actor);
+    return this.changing(() => this.aliases.setAlias(input, actor));
   }
 
   rollbackAlias(input: { name: string; toRevision?: number; reason?: string }, actor: RegistryActor): Promise<AliasRecord> {
-    return this.aliases.rollbackAlias(input, actor);
+    return this.changing(() => this.aliases.rollbackAlias(input, actor));
   }
 
   aliasHistory(tenant: string, name: string): Promise<AliasRevisionRecord[]> {
@@ -132,5 +137,14 @@ export class ModelRegistryService {
 
   listAliases(tenant: string): Promise<AliasRecord[]> {
     return this.context.aliasRepository.listAliases(this.context.dataSource, tenant);
+  }
+
+  /** Runs a registry act; kept resolutions are dropped when it ends (committed or not), so the next request sees it. */
+  private async changing<T>(act: () => Promise<T>): Promise<T> {
+    try {
+      return await act();
+    } finally {
+      this.resolver.invalidate();
+    }
   }
 }

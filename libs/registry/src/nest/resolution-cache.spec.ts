@@ -1,0 +1,48 @@
+import { ResolutionCache } from './resolution-cache';
+
+describe(ResolutionCache.name, () => {
+  let now = 0;
+  let loads = 0;
+  const load = (value: string) => () => {
+    loads += 1;
+    return Promise.resolve(value);
+  };
+
+  beforeEach(() => {
+    now = 1_000;
+    loads = 0;
+  });
+
+  it('reuses an answer until it is ttl old, then reads again', async () => {
+    const sut = new ResolutionCache<string>(1_000, () => now);
+    expect(await sut.get('k', load('a'))).toBe('a');
+    now += 999;
+    expect(await sut.get('k', load('b'))).toBe('a');
+    now += 1;
+    expect(await sut.get('k', load('c'))).toBe('c');
+    expect(loads).toBe(2);
+  });
+
+  it('keeps no failure, and reads on every call with a ttl of 0', async () => {
+    const cached = new ResolutionCache<string>(1_000, () => now);
+    await expect(cached.get('k', () => Promise.reject(new Error('not found')))).rejects.toThrow('not found');
+    expect(await cached.get('k', load('a'))).toBe('a');
+    const uncached = new ResolutionCache<string>(0, () => now);
+    await uncached.get('k', load('a'));
+    expect(await uncached.get('k', load('b'))).toBe('b');
+  });
+
+  it('forgets everything on clear, and does not keep an answer whose read began before the clear', async () => {
+    const sut = new ResolutionCache<string>(1_000, () => now);
+    await sut.get('k', load('old'));
+    sut.clear();
+    expect(await sut.get('k', load('new'))).toBe('new');
+
+    let release: (value: string) => void = () => undefined;
+    const slow = sut.get('j', () => new Promise<string>((resolve) => (release = resolve)));
+    sut.clear();
+    release('read before the clear');
+    expect(await slow).toBe('read before the clear');
+    expect(await sut.get('j', load('read after the clear'))).toBe('read after the clear');
+  });
+});
