@@ -2,6 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
+import { auditJobClient } from './support/audit-jobs';
 import { startE2eGateway, type E2eGateway } from './support/e2e-gateway';
 
 const POLICIES = join(__dirname, '..', '..', '..', 'policies');
@@ -75,8 +76,8 @@ describe('raw capture sealed per data subject, and erasure by destroying the key
     expect(JSON.stringify(after.body)).not.toContain('chest pain');
 
     // The ciphertext is still in the chain: nothing was rewritten, so every hash and checkpoint still verifies.
-    const verified = await call('POST', '/api/audit/verify', auditorKey);
-    expect(verified.body).toMatchObject({ ok: true });
+    const verified = await auditJobClient(gateway.url).run('/api/audit/verify', auditorKey);
+    expect(verified).toMatchObject({ state: 'done', result: { ok: true } });
     const erasures: { doc: { details: { erasedKeys: number } } }[] = await gateway.db.dataSource.query(
       `SELECT convert_from(canonical, 'UTF8')::jsonb AS doc FROM audit_event WHERE action = 'data_subject.erased'`,
     );

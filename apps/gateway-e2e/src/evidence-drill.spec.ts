@@ -20,6 +20,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
+import { auditJobClient } from './support/audit-jobs';
 import { startE2eGateway, type E2eGateway } from './support/e2e-gateway';
 import { startFakeUpstream, type FakeUpstream } from './support/fake-upstream';
 import { okta, scimClient } from './support/scim-idp-requests';
@@ -228,18 +229,18 @@ describe('evidence drill: a day in the life, exported and verified offline', () 
     const found = (await api('GET', '/api/audit/events?requestId=drill-card', person('ivy').key)).body['events'] as { id: string; action: string; outcome: string }[];
     expect(found.map((event) => [event.action, event.outcome])).toEqual([['inference.request', 'denied']]);
     expect((await api('GET', `/api/audit/events/${found[0]?.id}`, person('ivy').key)).status).toBe(200);
-    expect((await api('POST', '/api/audit/verify', person('ivy').key)).body['ok']).toBe(true);
+    const jobs = auditJobClient(gateway.url);
+    expect((await jobs.run('/api/audit/verify', person('ivy').key)).result?.['ok']).toBe(true);
     await pause(5);
     const to = auditClock();
 
     // 18:00 — the auditor exports the day over HTTP. The key she trusts comes from the operator, not from the answer
     // (what `attest audit public-key` prints); the answer's header must name the same key.
     verifierKey = gateway.app.get(AuditCheckpointer).signer.verifierKey;
-    const exported = await fetch(`${gateway.url}/api/audit/exports`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${person('ivy').key}`, 'content-type': 'application/json' },
-      body: JSON.stringify(day(to)),
-    });
+    // The export runs as a background job; its bundle is fetched once the job is done (and the export recorded).
+    const job = await jobs.run('/api/audit/exports', person('ivy').key, day(to));
+    expect(job.state).toBe('done');
+    const exported = await jobs.bundle(job.id, person('ivy').key);
     expect(exported.status).toBe(200);
     expect(exported.headers.get('x-attest-verifier-key')).toBe(verifierKey);
     bundle = Buffer.from(await exported.arrayBuffer());

@@ -2,6 +2,7 @@ import { parseVerifierKey, verifyBundle } from '@attest/audit';
 import { AuditCheckpointer } from '@attest/audit/nest';
 import { ModelRegistryService } from '@attest/registry/nest';
 import { join } from 'node:path';
+import { auditJobClient } from './support/audit-jobs';
 import { ensurePortalBuilt } from './support/portal-build';
 import { startPortalTestApp, type PortalTestApp } from './support/portal-test-app';
 
@@ -224,20 +225,18 @@ describe('admin API', () => {
 
   it('verifies the whole log for an auditor', async () => {
     const auditorKey = await sut.issueKey({ name: 'log-auditor', roles: ['auditor'], holder: 'person' });
-    const answer = await call('POST', '/api/audit/verify', auditorKey);
-    expect(answer.status).toBe(200);
-    expect(answer.body).toMatchObject({ ok: true });
-    expect(answer.body['size']).toBeGreaterThan(0);
+    const job = await auditJobClient(sut.url).run('/api/audit/verify', auditorKey);
+    expect(job).toMatchObject({ kind: 'verify', state: 'done', result: { ok: true } });
+    expect(job.result?.['size']).toBeGreaterThan(0);
   });
 
   it('exports an evidence bundle to an auditor that verifies offline, audits the export, and refuses it to an admin', async () => {
     const auditorKey = await sut.issueKey({ name: 'export-auditor', roles: ['auditor'], holder: 'person' });
     const range = { from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() };
-    const response = await fetch(`${sut.url}/api/audit/exports`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${auditorKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify(range),
-    });
+    const jobs = auditJobClient(sut.url);
+    const job = await jobs.run('/api/audit/exports', auditorKey, range);
+    expect(job).toMatchObject({ kind: 'export', state: 'done' });
+    const response = await jobs.bundle(job.id, auditorKey);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('application/x-tar');
     const verifierKey = response.headers.get('x-attest-verifier-key') ?? '';

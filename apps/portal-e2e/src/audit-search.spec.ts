@@ -1,6 +1,7 @@
 import { parseVerifierKey, verifyBundle } from '@attest/audit';
 import { AUDIT_RECORDER, type AuditActor, type AuditRecorder } from '@attest/contracts';
 import { inferenceEvents, type InferenceCall } from './support/audit-seed';
+import { auditJobClient } from './support/audit-jobs';
 import { startPortalTestApp, type PortalTestApp } from './support/portal-test-app';
 
 type Page = { events: { seq: number; action: string; requestId: string | null }[]; nextBefore: number | null };
@@ -116,11 +117,10 @@ describe('audit event search', () => {
 
   it('exports the time range with the filter applied to the count and recorded with the export', async () => {
     const range = { from: new Date(startedAt.getTime() - 60_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() };
-    const response = await fetch(`${sut.url}/api/audit/exports`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${auditorKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ ...range, filter: { piiType: 'EMAIL_ADDRESS', team: 'legal' } }),
-    });
+    const jobs = auditJobClient(sut.url);
+    const job = await jobs.run('/api/audit/exports', auditorKey, { ...range, filter: { piiType: 'EMAIL_ADDRESS', team: 'legal' } });
+    expect(job).toMatchObject({ state: 'done', result: { matching: 1 } });
+    const response = await jobs.bundle(job.id, auditorKey);
     expect(response.status).toBe(200);
     expect(response.headers.get('x-attest-bundle-matching-events')).toBe('1');
     const bundle = Buffer.from(await response.arrayBuffer());

@@ -1,7 +1,10 @@
+import { parseVerifierKey, verifyBundle } from '@attest/audit';
 import { findFreePort } from '@attest/db';
 import { AuditCheckpointer } from '@attest/audit/nest';
 import { ModelRegistryService } from '@attest/registry/nest';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { TEST_AUDIENCE, TestIdp } from '../../../libs/identity/test/test-idp';
 import { seedUsageHistory } from './support/audit-seed';
 import { axeViolations, expectAccessible } from './support/axe';
@@ -54,6 +57,20 @@ describe('portal in the browser', () => {
     await sut?.close();
     await idp?.close();
   });
+
+  /** Runs `body` while another connection holds audit_retention: a verification or export job waits on it, in progress. */
+  async function whileRetentionLocked(body: () => Promise<void>): Promise<void> {
+    const client = new Client({ connectionString: sut.db.url });
+    await client.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('LOCK TABLE audit_retention IN ACCESS EXCLUSIVE MODE');
+      await body();
+    } finally {
+      await client.query('COMMIT');
+      await client.end();
+    }
+  }
 
   async function signInWithSso(user: string): Promise<TestBrowser> {
     idp.nextUser = user;
@@ -212,8 +229,16 @@ describe('portal in the browser', () => {
     await sut.app.get(AuditCheckpointer).checkpoint();
     await page.getByRole('link', { name: 'Audit log' }).click();
 
-    await page.getByRole('button', { name: 'Verify integrity' }).click();
+    // Verification is a background job: held on a table lock, it shows its progress bar and words; then the result.
+    await whileRetentionLocked(async () => {
+      await page.getByRole('button', { name: 'Verify integrity' }).click();
+      await page.getByRole('progressbar', { name: 'Verification progress' }).waitFor();
+      await page.getByRole('status').filter({ hasText: /^Verified 0 of [\d,]+ events$/ }).waitFor();
+      await screenshot('audit-verify-progress');
+      await expectAccessible(page, 'verification in progress');
+    });
     await page.getByRole('heading', { name: 'Result: intact' }).waitFor();
+    expect(await page.getByRole('progressbar').count()).toBe(0);
 
     await page.getByLabel(/^Action/).fill('api_key.revoked');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
@@ -257,6 +282,26 @@ describe('portal in the browser', () => {
     await events.getByRole('button', { name: /^Open event \d+: inference.request$/ }).first().click();
     await page.getByRole('heading', { name: 'inference.request (success)' }).waitFor();
     expect(await page.getByText(/EMAIL_ADDRESS: \d/).count()).toBeGreaterThan(0);
+
+    // Export the applied search: a background job with its phases, recorded before the bundle is offered.
+    const exportPanel = page.getByRole('region', { name: 'Export evidence' });
+    await whileRetentionLocked(async () => {
+      await exportPanel.getByRole('button', { name: 'Export evidence' }).click();
+      await exportPanel.getByRole('progressbar', { name: 'Export progress' }).waitFor();
+      await exportPanel.getByRole('status').filter({ hasText: /^Packing [\d,]+ events into the bundle$/ }).waitFor();
+      await expectAccessible(page, 'export in progress');
+    });
+    await exportPanel.getByText(/^The bundle holds [\d,]+ events, [\d,]+ of them matching the search/).waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), exportPanel.getByRole('button', { name: 'Download bundle' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^attest-evidence-\d{4}-\d\d-\d\d-\d{4}-\d\d-\d\d\.tar$/);
+    const bundle = readFileSync(await download.path());
+    const verifierKey = sut.app.get(AuditCheckpointer).signer.verifierKey;
+    expect(verifyBundle(bundle, { trustedKeys: [{ verifier: parseVerifierKey(verifierKey) }] })).toMatchObject({ ok: true });
+    expect(await exportPanel.locator('pre code').textContent()).toBe(`npm run attest -- audit verify --bundle ${download.suggestedFilename()} --key '${verifierKey}'`);
+    const exported = (await sut.db.dataSource.query(`SELECT count(*)::int AS n FROM audit_event WHERE action = 'audit.exported'`)) as { n: number }[];
+    expect(exported[0]?.n).toBe(1);
+    await screenshot('audit-export');
+    await expectAccessible(page, 'export done');
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL((url) => !url.pathname.startsWith('/portal'));

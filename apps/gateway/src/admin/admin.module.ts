@@ -7,6 +7,8 @@ import { DataSubjectsController } from './data-subjects.controller';
 import { AuditConsoleController } from './audit-console.controller';
 import { AuditConsoleService } from './audit-console.service';
 import { AuditExportService } from './audit-export.service';
+import { AuditJobsController } from './audit-jobs.controller';
+import { AuditJobsService } from './audit-jobs.service';
 import { AuditRetentionController } from './audit-retention.controller';
 import { ModelsController } from './models.controller';
 import { PoliciesController } from './policies.controller';
@@ -28,7 +30,7 @@ import { PeopleController } from './people.controller';
  */
 @Module({
   imports: [RegistryModule, PolicyModule, GovernanceModule],
-  controllers: [SignInController, ApiKeysController, ModelsController, PoliciesController, AuditConsoleController, DataSubjectsController, DashboardController, SavedSearchesController, AuditRetentionController, PeopleController],
-  providers: [SameOriginGuard, PortalStaticServer, AuditConsoleService, AuditExportService, DashboardService, SavedSearchService],
+  controllers: [SignInController, ApiKeysController, ModelsController, PoliciesController, AuditConsoleController, AuditJobsController, DataSubjectsController, DashboardController, SavedSearchesController, AuditRetentionController, PeopleController],
+  providers: [SameOriginGuard, PortalStaticServer, AuditConsoleService, AuditExportService, AuditJobsService, DashboardService, SavedSearchService],
 })
 export class AdminModule {}

@@ -1,13 +1,11 @@
-import type { VerifyReport } from '@attest/audit';
 import { AdminActGate } from '@attest/governance/nest';
 import type { Principal } from '@attest/identity';
 import { Authenticated, auditActorOf, CurrentPrincipal } from '@attest/identity/nest';
-import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Controller, Get, Header, Param, Query, Req, UseGuards } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { actFactsOf, tenantResource } from './admin-acts';
 import { factsOf, parseBody } from './admin-http';
-import { eventListQuerySchema, exportBodySchema } from './admin-requests';
-import { AuditExportService } from './audit-export.service';
+import { eventListQuerySchema } from './admin-requests';
 import { AuditConsoleService, type EventDetail, type EventPage, type RawContentView } from './audit-console.service';
 import { SameOriginGuard } from './same-origin.guard';
 
@@ -16,7 +14,7 @@ function withoutBlanks<T extends object>(filter: T): T {
   return Object.fromEntries(Object.entries(filter).filter((entry) => entry[1] !== undefined && entry[1] !== '')) as T;
 }
 
-/** The auditor console: read-only views of the audit log; each read is itself an audit event. */
+/** The auditor console: read-only views of the audit log; each read is itself an audit event (verify and export: AuditJobsController). */
 @Controller('api/audit')
 @UseGuards(SameOriginGuard)
 @Authenticated({ roles: ['auditor', 'admin'] })
@@ -24,10 +22,9 @@ export class AuditConsoleController {
   constructor(
     private readonly console: AuditConsoleService,
     private readonly acts: AdminActGate,
-    private readonly exports: AuditExportService,
   ) {}
 
-  private authorize(principal: Principal, action: 'read_audit' | 'verify_audit' | 'export_audit', request: FastifyRequest): Promise<unknown> {
+  private authorize(principal: Principal, action: 'read_audit', request: FastifyRequest): Promise<unknown> {
     return this.acts.authorize({ principal, action, resource: tenantResource('audit_log', principal.tenant), facts: actFactsOf(request) });
   }
 
@@ -51,30 +48,5 @@ export class AuditConsoleController {
   async raw(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Req() request: FastifyRequest): Promise<RawContentView> {
     await this.acts.authorize({ principal, action: 'read_raw_content', resource: tenantResource('audit_log', principal.tenant), facts: actFactsOf(request) });
     return this.console.rawContent(id, auditActorOf(principal, factsOf(request)));
-  }
-
-  @Post('verify')
-  @HttpCode(200)
-  async verify(@CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest): Promise<VerifyReport> {
-    await this.authorize(principal, 'verify_audit', request);
-    return this.console.verifyLog(auditActorOf(principal, factsOf(request)));
-  }
-
-  /** The evidence bundle (tar) of [from, to); the verifier key comes in a header so the auditor can check it offline. */
-  @Post('exports')
-  @HttpCode(200)
-  async export(@CurrentPrincipal() principal: Principal, @Body() body: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer> {
-    const { from, to, filter } = parseBody(exportBodySchema, body);
-    await this.authorize(principal, 'export_audit', request);
-    const exported = await this.exports.export({ from: new Date(from), to: new Date(to) }, auditActorOf(principal, factsOf(request)), withoutBlanks(filter ?? {}));
-    const name = `attest-evidence-${from.slice(0, 10)}-${to.slice(0, 10)}.tar`;
-    void reply
-      .header('content-type', 'application/x-tar')
-      .header('content-disposition', `attachment; filename="${name}"`)
-      .header('cache-control', 'no-store')
-      .header('x-attest-verifier-key', exported.verifierKey)
-      .header('x-attest-bundle-events', String(exported.events))
-      .header('x-attest-bundle-matching-events', String(exported.matching));
-    return exported.bundle;
   }
 }

@@ -3,6 +3,7 @@ import { GovernanceErrorCode } from '@attest/governance';
 import { PiiErrorCode } from '@attest/pii';
 import { PolicyErrorCode } from '@attest/policy';
 import { InferenceErrorCode } from '@attest/inference';
+import { AuditJobErrorCode } from '../admin/audit-job.errors';
 
 /**
  * HTTP status for every stable domain error code. Each switch is exhaustive: a code added to a lib without a status
@@ -93,6 +94,20 @@ export function statusForPolicy(code: PolicyErrorCode): number {
       return 400;
     case PolicyErrorCode.BundleNotFound:
       return 404;
+    default:
+      return unreachable(code);
+  }
+}
+
+/** The auditor console's background jobs (apps/gateway/src/admin/audit-jobs.service.ts). */
+export function statusForAuditJob(code: AuditJobErrorCode): number {
+  switch (code) {
+    case AuditJobErrorCode.NotFound:
+      return 404;
+    case AuditJobErrorCode.Limit:
+      return 429;
+    case AuditJobErrorCode.NotReady:
+      return 409;
     default:
       return unreachable(code);
   }

@@ -8,9 +8,11 @@ import { httpStatusForIdentityError, IdentityError, wwwAuthenticateFor } from '@
 import { InferenceError } from '@attest/inference';
 import { httpStatusForRegistryError, RegistryError } from '@attest/registry';
 import { HttpException } from '@nestjs/common';
+import { AuditJobError } from '../admin/audit-job.errors';
 import { RequestValidationError } from '../openai/request-validation';
 import {
   statusForAudit,
+  statusForAuditJob,
   statusForGovernance,
   statusForInference,
   statusForPii,
@@ -106,6 +108,7 @@ export function toErrorResponse(error: unknown): ErrorResponse {
     const message = status === 503 ? 'The audit log cannot record this request right now, so it was refused.' : status === 400 ? 'The request holds text that cannot be recorded faithfully (for example a lone UTF-16 surrogate).' : error.message;
     return build(status, message, error.code);
   }
+  if (error instanceof AuditJobError) return build(statusForAuditJob(error.code), error.message, error.code);
   if (error instanceof PiiError) {
     const status = statusForPii(error.code);
     return build(status, status === 413 ? 'The text is too long to inspect for personal data.' : 'Personal-data inspection failed, so the request was refused.', error.code);

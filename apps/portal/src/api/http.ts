@@ -48,8 +48,8 @@ async function send(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, bod
   return response;
 }
 
-/** A file the gateway sends (an evidence bundle): the bytes and the response headers that describe them. */
-export async function download(path: string, body: unknown): Promise<{ blob: Blob; headers: Headers }> {
-  const response = await send('POST', path, body);
+/** A file the gateway sends (an evidence bundle): the bytes and the response headers that describe them; GET without a body. */
+export async function download(path: string, body?: unknown): Promise<{ blob: Blob; headers: Headers }> {
+  const response = await send(body === undefined ? 'GET' : 'POST', path, body);
   return { blob: await response.blob(), headers: response.headers };
 }

@@ -123,6 +123,30 @@ export const verifyReportSchema = z.object({
 });
 export type VerifyReportView = z.infer<typeof verifyReportSchema>;
 
+/** `POST /api/audit/verify` and `POST /api/audit/exports` answer 202 with the job to poll. */
+export const jobStartedSchema = z.object({ jobId: z.string() });
+
+const jobFields = {
+  id: z.string(),
+  state: z.enum(['running', 'done', 'failed']),
+  done: z.number(),
+  total: z.number(),
+  startedAt: z.string(),
+  finishedAt: z.string().optional(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+};
+/** `GET /api/audit/jobs/:id` of a verification: `done` of `total` events checked, then the report. */
+export const verifyJobSchema = z.object({ ...jobFields, kind: z.literal('verify'), result: verifyReportSchema.optional() });
+export type VerifyJobView = z.infer<typeof verifyJobSchema>;
+/** `GET /api/audit/jobs/:id` of an export: its phase and the range's events; the bundle is at `jobs/:id/bundle`. */
+export const exportJobSchema = z.object({
+  ...jobFields,
+  kind: z.literal('export'),
+  phase: z.enum(['reading', 'sealing', 'packing', 'recording']).optional(),
+  result: z.object({ events: z.number(), matching: z.number(), treeSize: z.number(), bytes: z.number() }).optional(),
+});
+export type ExportJobView = z.infer<typeof exportJobSchema>;
+
 export const eventDetailSchema = z.object({
   event: z
     .object({

@@ -1,6 +1,10 @@
 import type { AuditEventContent } from './audit-event';
 import { DATA_SUBJECT_ERASED_ACTION, ShredAuditor, shredFactsOf } from './shred-auditor';
-import { sealEvents, sampleContent } from './testing/log-fixture';
+import { buildBundle, verifyBundle, verifyBundleAsync } from './evidence-bundle';
+import { formatCheckpoint } from './checkpoint';
+import { merkleRoot } from './merkle-tree';
+import { createNoteSigner, generateEd25519PrivateKey, parseVerifierKey, signNote } from './signed-note';
+import { FIXTURE_ORIGIN, sealEvents, sampleContent } from './testing/log-fixture';
 import { VerifyFailureCode } from './verify-failure';
 
 const KEY_A = '0190b3a4-0000-7000-8000-00000000000a';
@@ -39,5 +43,28 @@ describe(ShredAuditor.name, () => {
     const sut = new ShredAuditor();
     expect(events.map((event) => sut.observe(shredFactsOf(event.leaf)))).toEqual([undefined, undefined]);
     expect(sut.shreddedPayloads).toBe(0);
+  });
+});
+
+describe('the verifier with erasures', () => {
+  const bundleOf = (contents: AuditEventContent[]) => {
+    const signer = createNoteSigner(FIXTURE_ORIGIN, generateEd25519PrivateKey());
+    const events = sealEvents(contents);
+    const leafHashes = events.map((event) => event.hash);
+    const checkpoint = signNote(formatCheckpoint({ origin: FIXTURE_ORIGIN, size: events.length, root: merkleRoot(leafHashes), extensions: [] }), [signer]);
+    const bundle = buildBundle({ origin: FIXTURE_ORIGIN, createdAt: '2026-02-01T00:00:00.000Z', from: '2026-01-01T00:00:00.000Z', to: '2026-02-01T00:00:00.000Z', firstSeq: 0, events: events.map((event) => event.bytes), leafHashes, checkpoints: [checkpoint], publicKeys: [signer.verifierKey] }, signer);
+    return { bundle, trustedKeys: [{ verifier: parseVerifierKey(signer.verifierKey) }] };
+  };
+
+  it('reports how many payloads recorded erasures made unreadable, sequentially and in parallel', async () => {
+    const { bundle, trustedKeys } = bundleOf([sealedUnder(0, KEY_A), sealedUnder(1, KEY_B), sealedUnder(2, KEY_A), erasure([KEY_A])]);
+    expect(verifyBundle(bundle, { trustedKeys })).toMatchObject({ ok: true, shreddedPayloads: 2, erasures: 1 });
+    expect(await verifyBundleAsync(bundle, { trustedKeys, workers: 1 })).toMatchObject({ ok: true, shreddedPayloads: 2, erasures: 1 });
+  });
+
+  it('fails a log that seals content under an erased key', async () => {
+    const { bundle, trustedKeys } = bundleOf([sealedUnder(0, KEY_A), erasure([KEY_A]), sealedUnder(2, KEY_A)]);
+    expect(verifyBundle(bundle, { trustedKeys }).failure).toMatchObject({ code: VerifyFailureCode.ShreddedKeyReused, seq: 2 });
+    expect((await verifyBundleAsync(bundle, { trustedKeys, workers: 1 })).failure).toMatchObject({ code: VerifyFailureCode.ShreddedKeyReused, seq: 2 });
   });
 });

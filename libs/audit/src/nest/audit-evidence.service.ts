@@ -20,6 +20,8 @@ export interface DatabaseVerifyOptions extends ParallelVerifyOptions {
   /** Checkpoints kept outside the database (the sink): the database must not be behind or disagree. */
   lastSeen?: readonly string[];
   onProgress?: (done: number, total: number) => void;
+  /** Events between two progress calls (default 100,000; the console asks for smaller steps). */
+  progressEvery?: number;
   witnesses?: readonly CosignerKey[];
   quorum?: number;
   /** The auditor's minimum retention in months (drops of younger events fail). */
@@ -84,7 +86,7 @@ export class AuditEvidenceService {
         ...options,
         pool,
         onPushed: (count) => {
-          if (options.onProgress) reportCrossings(done, count, 100_000, (at) => options.onProgress?.(at, total));
+          if (options.onProgress) reportCrossings(done, count, options.progressEvery ?? 100_000, (at) => options.onProgress?.(at, total));
           done = count;
         },
       });
@@ -93,7 +95,7 @@ export class AuditEvidenceService {
     for await (const run of this.reader.verifierRuns(0)) {
       for (let index = 0; index < run.length; index++) {
         if (!verifier.push(run.entry(index))) return;
-        if (++done % 100_000 === 0) options.onProgress?.(done, total);
+        if (++done % (options.progressEvery ?? 100_000) === 0) options.onProgress?.(done, total);
         // Let the next page stream in meanwhile: PostgreSQL stalls once the socket buffer is full.
         if (done % 1_024 === 0) await new Promise((resolve) => setImmediate(resolve));
       }
