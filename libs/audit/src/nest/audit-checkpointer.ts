@@ -7,6 +7,7 @@ import { consistencyProof, LeafRange, MerkleFrontier } from '../core/merkle-tree
 import { createNoteSigner, type NoteSigner, parseVerifierKey, signNote, verifyNote } from '../core/signed-note';
 import { setRoleStatement, withClient } from './audit-database';
 import { AuditLogReader } from './audit-log.reader';
+import { auditMetrics } from './audit-metrics';
 import { AuditError, AuditErrorCode } from './audit.errors';
 import type { CheckpointSink } from './checkpoint-file-sink';
 
@@ -121,6 +122,7 @@ export class AuditCheckpointer implements OnModuleInit, BeforeApplicationShutdow
 
   private async signCurrentHead(): Promise<string | undefined> {
     const head = await this.reader.head();
+    auditMetrics.logSeen(head.size);
     await this.extendTo(head.size);
     const size = this.frontier.size;
     if (size === this.lastSignedSize) return undefined;
@@ -138,6 +140,7 @@ export class AuditCheckpointer implements OnModuleInit, BeforeApplicationShutdow
       }
     });
     this.lastSignedSize = size;
+    auditMetrics.sealed(size);
     return note;
   }
 

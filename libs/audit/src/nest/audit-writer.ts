@@ -8,6 +8,7 @@ import { CanonicalJsonError } from '../core/canonical-json';
 import { type PreparedEvent, prepareEvent, sealPrepared } from '../core/prepared-event';
 import { toHex } from '../core/hashing';
 import { setRoleStatement, withClient } from './audit-database';
+import { auditMetrics } from './audit-metrics';
 import { AuditError, AuditErrorCode } from './audit.errors';
 
 export interface AuditWriterOptions {
@@ -236,6 +237,7 @@ export class AuditWriter implements AuditRecorder, OnApplicationBootstrap, Befor
 
   private headAfter(head: Head, sealed: Sealed[]): Head {
     const last = (sealed[sealed.length - 1] as Sealed).sealed;
+    auditMetrics.batchCommitted(sealed.length, head.size + sealed.length);
     return { ...head, size: head.size + sealed.length, hash: last.hash, micros: this.lastMicros };
   }
 
