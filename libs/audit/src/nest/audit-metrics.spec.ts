@@ -2,7 +2,7 @@ import { createTestDatabase, type TestDatabase } from '@attest/db/testing';
 import { register } from 'prom-client';
 import { recordMany, startRig, tempDir } from '../../test/audit-test-kit';
 
-async function metric(name: string): Promise<{ value: number; labels: Record<string, string | number>; metricName?: string }[]> {
+async function metric(name: string): Promise<{ value: number; metricName?: string }[]> {
   const found = register.getSingleMetric(name);
   if (!found) throw new Error(`${name} is not registered`);
   return (await found.get()).values;
