@@ -1,4 +1,4 @@
-import { parseVerifierKey, verifyBundle } from '@attest/audit';
+import { parseVerifierKey, readTar, verifyBundle } from '@attest/audit';
 import { AUDIT_RECORDER, type AuditActor, type AuditRecorder } from '@attest/contracts';
 import { inferenceEvents, type InferenceCall } from './support/audit-seed';
 import { auditJobClient } from './support/audit-jobs';
@@ -115,7 +115,7 @@ describe('audit event search', () => {
     }
   });
 
-  it('exports the time range with the filter applied to the count and recorded with the export', async () => {
+  it('exports exactly the events the filter selects, in a bundle that verifies, and records the filter with the export', async () => {
     const range = { from: new Date(startedAt.getTime() - 60_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() };
     const jobs = auditJobClient(sut.url);
     const job = await jobs.run('/api/audit/exports', auditorKey, { ...range, filter: { piiType: 'EMAIL_ADDRESS', team: 'legal' } });
@@ -124,7 +124,10 @@ describe('audit event search', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('x-attest-bundle-matching-events')).toBe('1');
     const bundle = Buffer.from(await response.arrayBuffer());
-    expect(verifyBundle(bundle, { trustedKeys: [{ verifier: parseVerifierKey(response.headers.get('x-attest-verifier-key') ?? '') }] })).toMatchObject({ ok: true });
+    expect(verifyBundle(bundle, { trustedKeys: [{ verifier: parseVerifierKey(response.headers.get('x-attest-verifier-key') ?? '') }] })).toMatchObject({ ok: true, eventsChecked: 1 });
+    const events = readTar(bundle).find((entry) => entry.name === 'events.jsonl')?.data.toString('utf8').trim().split('\n') ?? [];
+    expect(events).toHaveLength(1);
+    expect(events[0]).toContain('EMAIL_ADDRESS');
 
     const [exported] = (await sut.db.dataSource.query(
       `SELECT convert_from(canonical, 'UTF8')::jsonb AS doc FROM audit_event WHERE action = 'audit.exported' ORDER BY seq DESC LIMIT 1`,

@@ -7,7 +7,7 @@ export { AuditCheckpointer } from './nest/audit-checkpointer';
 export type { AuditCheckpointerOptions } from './nest/audit-checkpointer';
 export { AuditEvidenceService } from './nest/audit-evidence.service';
 export { AuditSelfVerifier } from './nest/audit-self-verifier';
-export type { DatabaseVerifyOptions, ExportRange } from './nest/audit-evidence.service';
+export type { DatabaseVerifyOptions, ExportRange, ExportSelection } from './nest/audit-evidence.service';
 export { AuditLogReader } from './nest/audit-log.reader';
 export type { LogHead } from './nest/audit-database';
 export type { StoredEventRow } from './nest/audit-log.reader';

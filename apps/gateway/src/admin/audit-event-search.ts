@@ -1,6 +1,6 @@
 import { type AuditLeaf, readLeaf } from '@attest/audit';
 import type { DataSource } from 'typeorm';
-import { type AuditEventFilter, type FilterContext, hasContentFilter, matches } from './audit-event-filter';
+import { type AuditEventFilter, type FilterContext, filterDetails, hasContentFilter, matches } from './audit-event-filter';
 
 /** Rows read per step backwards when only the event bytes answer a filter. */
 const STEP_ROWS = 500;
@@ -52,6 +52,12 @@ export class AuditEventSearch {
   }
 
   /** Counts the tenant's events that match, over the whole filter (an export's time range is required there). */
+  /** The search as a predicate over decoded events, for an export of exactly what the console shows. */
+  async selection(tenant: string, filter: AuditEventFilter): Promise<{ filter: Record<string, string | number>; matches(event: AuditLeaf): boolean }> {
+    const context = await this.contextOf(tenant, filter);
+    return { filter: filterDetails(filter), matches: (event) => matches(event, tenant, filter, context) };
+  }
+
   async count(tenant: string, filter: AuditEventFilter): Promise<number> {
     const context = await this.contextOf(tenant, filter);
     let matched = 0;

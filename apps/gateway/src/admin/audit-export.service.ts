@@ -31,9 +31,9 @@ export interface ExportOptions {
  * event committed before the bytes leave (fail closed). A bundle carries whole events, so a range that holds another
  * tenant's events is refused here; the operator exports those with the CLI.
  *
- * The rest of the on-screen filter is applied to count the events of the range it matches, and is recorded with the
- * export. The bundle itself keeps every event of [from, to): its format (attest-audit-bundle/1) proves a dense run of
- * positions, and a bundle with events left out would not verify (a selection file needs a new bundle format).
+ * With an on-screen filter the bundle holds exactly the events the console shows (decided on each event's signed
+ * bytes) beside every leaf hash: its signed manifest names their positions and the filter (docs/audit-format.md §7),
+ * so it verifies like any bundle and cannot hide that events were left out. The filter is recorded with the export.
  */
 @Injectable()
 export class AuditExportService {
@@ -62,15 +62,15 @@ export class AuditExportService {
     await this.checkRange(range, actor.tenant);
     const { firstSeq, endSeq } = await this.reader.seqRange(range.from, range.to);
     progress('reading', 0, endSeq - firstSeq);
-    // Without a filter every event of the range matches (the range holds no other tenant's): no second pass over it.
+    // Without a filter every event of the range is exported (the range holds no other tenant's).
     const filtered = Object.keys(filter).length > 0;
-    const counted = filtered ? await new AuditEventSearch(this.dataSource).count(actor.tenant, { ...filter, from: range.from.toISOString(), to: range.to.toISOString() }) : 0;
+    const selection = filtered ? await new AuditEventSearch(this.dataSource).selection(actor.tenant, { ...filter, from: range.from.toISOString(), to: range.to.toISOString() }) : undefined;
     progress('sealing', 0, endSeq - firstSeq);
     await this.checkpointer.checkpoint();
     progress('packing', 0, endSeq - firstSeq);
     const signer = this.checkpointer.signer;
-    const result = await this.evidence.export(range, signer);
-    const exported = { ...result, verifierKey: signer.verifierKey, matching: filtered ? counted : result.events };
+    const result = await this.evidence.export(range, signer, selection);
+    const exported = { ...result, verifierKey: signer.verifierKey, matching: result.events };
     progress('recording', result.events, result.events);
     await options.stage?.(exported);
     await this.audit.record({

@@ -27,10 +27,20 @@ export interface BundleContents {
   leafHashes: readonly Hash[];
   /** For a log whose oldest events retention dropped: the canonical bytes of the newest retention event. */
   retention?: { retainedFrom: number; event: Uint8Array };
+  /**
+   * Only the events of the range that match a search (the console's on-screen filter): their positions, ascending, and
+   * the filter (informative). Absent: `events` are the dense run from `firstSeq`.
+   */
+  selection?: BundleSelection;
   /** Signed checkpoint notes whose size is at most leafHashes.length. */
   checkpoints: readonly string[];
   /** The log's public keys (verifier key strings); informative only, a verifier never trusts them. */
   publicKeys: readonly string[];
+}
+
+export interface BundleSelection {
+  filter: Record<string, string | number>;
+  positions: number[];
 }
 
 export interface BundleManifest {
@@ -44,6 +54,8 @@ export interface BundleManifest {
   treeSize: number;
   /** First position whose leaf hash leaves.bin holds; present only when retention dropped the ones before. */
   retainedFrom?: number;
+  /** Present when events.jsonl holds only the events a search selected; `positions[i]` is the position of line i. */
+  selection?: BundleSelection;
   files: { name: string; sha256: string; size: number }[];
 }
 
@@ -78,6 +90,7 @@ export function buildBundle(contents: BundleContents, signer: NoteSigner): Buffe
     eventCount: contents.events.length,
     treeSize: retainedFrom + contents.leafHashes.length,
     ...(retainedFrom > 0 ? { retainedFrom } : {}),
+    ...(contents.selection ? { selection: contents.selection } : {}),
     files: files.map((file) => ({ name: file.name, sha256: toHex(sha256(file.data)), size: file.data.length })),
   };
   const manifestBytes = Buffer.from(canonicalBytes(manifest));
@@ -216,7 +229,12 @@ function openBundle(archive: Buffer, options: VerifyBundleOptions): OpenedBundle
   const lineCount = lines.length / 2;
   const retainedFrom = manifest.retainedFrom ?? 0;
   if (leaves.length !== (manifest.treeSize - retainedFrom) * 32) return failWith(VerifyFailureCode.BundleManifestInvalid, `leaves.bin holds ${leaves.length / 32} hashes, the manifest says ${manifest.treeSize - retainedFrom}`, BUNDLE_FILES.leaves);
-  if (lineCount !== manifest.eventCount || manifest.firstSeq + manifest.eventCount > manifest.treeSize || (manifest.eventCount > 0 && manifest.firstSeq < retainedFrom)) {
+  const selected = manifest.selection?.positions;
+  const spanEnd = selected ? (selected.length > 0 ? (selected[selected.length - 1] as number) + 1 : 0) : manifest.firstSeq + manifest.eventCount;
+  if (selected && (selected.length !== lineCount || selected.some((position, index) => position < retainedFrom || (index > 0 && position <= (selected[index - 1] as number))))) {
+    return failWith(VerifyFailureCode.BundleManifestInvalid, `the selection's positions do not name the ${lineCount} events of events.jsonl in order`, BUNDLE_FILES.manifest);
+  }
+  if (lineCount !== manifest.eventCount || spanEnd > manifest.treeSize || (manifest.eventCount > 0 && manifest.firstSeq < retainedFrom)) {
     return failWith(VerifyFailureCode.BundleManifestInvalid, `events.jsonl holds ${lineCount} events, the manifest says ${manifest.eventCount} from ${manifest.firstSeq}`, BUNDLE_FILES.events);
   }
   let checkpoints: string[];
@@ -247,8 +265,13 @@ function openBundle(archive: Buffer, options: VerifyBundleOptions): OpenedBundle
 /** Positions retainedFrom .. treeSize - 1: the exported events' lines where there are some, else only the leaf hash. */
 function bundleRun(manifest: BundleManifest, retainedFrom: number, leaves: Buffer, eventsData: Buffer, lines: Float64Array): SpanRun {
   const spans = new Float64Array(2 * (manifest.treeSize - retainedFrom)).fill(-1);
-  const firstIndex = manifest.firstSeq - retainedFrom;
-  if (manifest.eventCount > 0) spans.set(lines, 2 * firstIndex);
+  const selected = manifest.selection?.positions;
+  if (selected) {
+    // A search's events: each line at the position the signed manifest names (and its own seq must agree).
+    selected.forEach((position, line) => spans.set(lines.subarray(2 * line, 2 * line + 2), 2 * (position - retainedFrom)));
+  } else if (manifest.eventCount > 0) {
+    spans.set(lines, 2 * (manifest.firstSeq - retainedFrom));
+  }
   const storedHash = (index: number): Uint8Array => leaves.subarray(index * 32, index * 32 + 32);
   const run: SpanRun = new SpanRun({ data: eventsData, spans, storedHash, entry: (index) => ({ bytes: run.bytes(index), storedHash: storedHash(index) }) });
   return run;
@@ -263,6 +286,10 @@ function assertManifest(manifest: BundleManifest, signedOrigin: string): void {
   }
   const retainedFrom = manifest.retainedFrom;
   if (retainedFrom !== undefined && (!Number.isSafeInteger(retainedFrom) || retainedFrom <= 0 || retainedFrom > manifest.treeSize)) throw new Error('retainedFrom is not a position of the log');
+  const selection = manifest.selection;
+  if (selection !== undefined && (typeof selection !== 'object' || selection === null || !Array.isArray(selection.positions) || !selection.positions.every((position) => Number.isSafeInteger(position) && position >= 0) || typeof selection.filter !== 'object' || selection.filter === null)) {
+    throw new Error('selection is not a filter with a list of positions');
+  }
   if (!Array.isArray(manifest.files)) throw new Error('files is not a list');
 }
 

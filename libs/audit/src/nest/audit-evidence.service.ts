@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { type AuditLeaf, readLeaf } from '../core/audit-event';
 import { buildBundle } from '../core/evidence-bundle';
 import type { Hash } from '../core/hashing';
 import type { InclusionEvidence } from '../core/inclusion-evidence';
@@ -26,6 +27,20 @@ export interface DatabaseVerifyOptions extends ParallelVerifyOptions {
   quorum?: number;
   /** The auditor's minimum retention in months (drops of younger events fail). */
   minRetentionMonths?: number;
+}
+
+/** Only the events of the range a search selects (the console's on-screen filter), decided on each event's bytes. */
+export interface ExportSelection {
+  filter: Record<string, string | number>;
+  matches(event: AuditLeaf): boolean;
+}
+
+function selectedEvent(bytes: Buffer, selection: ExportSelection): boolean {
+  try {
+    return selection.matches(readLeaf(bytes));
+  } catch {
+    return false;
+  }
 }
 
 export interface ExportRange {
@@ -123,19 +138,29 @@ export class AuditEvidenceService {
   }
 
   /** An evidence bundle of the events stamped in [from, to), with every leaf hash and checkpoint of the log. */
-  async export(range: ExportRange, signer: NoteSigner): Promise<{ bundle: Buffer; events: number; treeSize: number }> {
+  async export(range: ExportRange, signer: NoteSigner, selection?: ExportSelection): Promise<{ bundle: Buffer; events: number; treeSize: number }> {
     const head = await this.reader.head();
     const { firstSeq, endSeq } = await this.reader.seqRange(range.from, range.to);
     const { range: leaves, retention } = await this.leafRange(head.size);
     const events: Buffer[] = [];
-    for await (const page of this.reader.eventPages(firstSeq, endSeq)) for (const row of page) events.push(row.canonical);
+    const positions: number[] = [];
+    for await (const page of this.reader.eventPages(firstSeq, endSeq)) {
+      for (const row of page) {
+        // The stored bytes decide, never the columns: an event that cannot be read is left to the verifier's other
+        // checks (its leaf hash is in the bundle) rather than selected on a guess.
+        if (selection && !selectedEvent(row.canonical, selection)) continue;
+        events.push(row.canonical);
+        positions.push(row.seq);
+      }
+    }
     const bundle = buildBundle(
       {
         origin: head.origin,
         createdAt: new Date().toISOString(),
         from: range.from.toISOString(),
         to: range.to.toISOString(),
-        firstSeq: events.length === 0 ? 0 : firstSeq,
+        firstSeq: events.length === 0 ? 0 : (positions[0] as number),
+        ...(selection ? { selection: { filter: selection.filter, positions } } : {}),
         events,
         leafHashes: leaves.leaves,
         retention,
