@@ -22,26 +22,36 @@ export class QuotaService {
 
   /**
    * Counts one request against every `requests_per_minute` quota and checks every `tokens_per_day` budget; throws
-   * {@link QuotaError} (nothing counted) when one is exhausted. Concurrent replicas cannot overshoot: each counter
-   * moves in one conditional upsert.
+   * {@link QuotaError} (nothing counted) when one is exhausted. One round trip: the `quota_admit` function moves every
+   * counter in order, each in one conditional upsert (concurrent replicas cannot overshoot), and rolls them all back
+   * when one refuses. A database that cannot be reached or written throws its own error: the request is refused.
    *
    * @example
    * await quotas.admit({ tenant, principalId, keyId, teams }, decision.obligations.quotas ?? []);
    */
   async admit(subject: QuotaSubject, quotas: readonly QuotaObligation[], now: Date = new Date()): Promise<void> {
     if (quotas.length === 0) return;
-    await this.dataSource.transaction(async (manager) => {
-      await relaxDurability(manager);
-      for (const quota of quotas) {
-        const start = quotaWindow(quota.metric, now).start;
-        for (const id of subjectIds(subject, quota.scope)) {
-          const admitted = quota.metric === 'requests_per_minute'
-            ? await this.countRequest(manager, subject.tenant, quota, id, start)
-            : await this.withinBudget(manager, subject.tenant, quota, id, start);
-          if (!admitted) throw new QuotaError(quota, retryAfterSeconds(quota.metric, now));
-        }
-      }
+    // Called even when the quotas name no counter (team quotas, caller in no team), as before: fails closed.
+    const counters = quotas.flatMap((quota) => {
+      const start = quotaWindow(quota.metric, now).start.toISOString();
+      return subjectIds(subject, quota.scope).map((id) => ({ quota, id, start }));
     });
+    const rows: { refused: number }[] = await this.dataSource.query(
+      `SELECT quota_admit($1, $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::bigint[]) AS refused`,
+      [
+        subject.tenant,
+        counters.map((counter) => counter.quota.scope),
+        counters.map((counter) => counter.id),
+        counters.map((counter) => counter.quota.metric),
+        counters.map((counter) => counter.start),
+        counters.map((counter) => counter.quota.limit),
+      ],
+    );
+    const position = rows[0]?.refused;
+    if (position === 0) return;
+    const refused = position === undefined ? undefined : counters[position - 1];
+    if (!refused) throw new Error(`quota_admit answered ${JSON.stringify(rows[0])} for ${counters.length} counters`);
+    throw new QuotaError(refused.quota, retryAfterSeconds(refused.quota.metric, now));
   }
 
   /** Adds the tokens a served request used to every `tokens_per_day` budget it falls under. */
@@ -67,25 +77,6 @@ export class QuotaService {
   async prune(before: Date): Promise<number> {
     const [, count] = (await this.dataSource.query(`DELETE FROM quota_counter WHERE window_start < $1`, [before])) as [unknown, number];
     return count;
-  }
-
-  private async countRequest(manager: EntityManager, tenant: string, quota: QuotaObligation, id: string, start: Date): Promise<boolean> {
-    const rows: unknown[] = await manager.query(
-      `INSERT INTO quota_counter (tenant_id, scope, subject, metric, window_start, used) VALUES ($1, $2, $3, $4, $5, 1)
-       ON CONFLICT (tenant_id, scope, subject, metric, window_start)
-       DO UPDATE SET used = quota_counter.used + 1 WHERE quota_counter.used < $6
-       RETURNING used`,
-      [tenant, quota.scope, id, quota.metric, start, quota.limit],
-    );
-    return rows.length > 0;
-  }
-
-  private async withinBudget(manager: EntityManager, tenant: string, quota: QuotaObligation, id: string, start: Date): Promise<boolean> {
-    const rows: { used: string }[] = await manager.query(
-      `SELECT used FROM quota_counter WHERE tenant_id = $1 AND scope = $2 AND subject = $3 AND metric = $4 AND window_start = $5`,
-      [tenant, quota.scope, id, quota.metric, start],
-    );
-    return Number(rows[0]?.used ?? 0) < quota.limit;
   }
 }
 
