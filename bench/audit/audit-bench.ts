@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   await dataSource.initialize();
   try {
     await migrate(dataSource);
-    const append: { writers: number; events: number; seconds: number; eventsPerSecond: number; p50Ms: number; p99Ms: number }[] = [];
+    const append: { writers: number; sequencing: 'optimistic' | 'locked'; events: number; seconds: number; eventsPerSecond: number; p50Ms: number; p99Ms: number }[] = [];
     let offset = 0;
     if (VERIFY_ONLY) {
       const writer = new AuditWriter(dataSource, { payloadMode: 'hash', batchMax: 512, flushDelayMs: 2, maxQueue: 100_000, dbRole: 'attest_audit_writer', writerId: 'bench' });
@@ -48,8 +48,10 @@ async function main(): Promise<void> {
       }));
       await writer.close();
     }
-    for (const writers of VERIFY_ONLY ? [] : CONCURRENCY) {
-      const writer = new AuditWriter(dataSource, { payloadMode: 'hash', batchMax: 512, flushDelayMs: 2, maxQueue: 100_000, dbRole: 'attest_audit_writer', writerId: 'bench' });
+    // Side by side at each concurrency: the writer's default (optimistic: one round trip per batch against the head it
+    // last saw) and the head's lock taken first, as before 2026-12-06 (optimisticAttempts 0).
+    for (const [writers, sequencing] of (VERIFY_ONLY ? [] : CONCURRENCY).flatMap((count) => [[count, 'optimistic'], [count, 'locked']] as const)) {
+      const writer = new AuditWriter(dataSource, { payloadMode: 'hash', batchMax: 512, flushDelayMs: 2, maxQueue: 100_000, dbRole: 'attest_audit_writer', writerId: 'bench', optimisticAttempts: sequencing === 'locked' ? 0 : undefined });
       const latencies: number[] = [];
       const started = performance.now();
       const deadline = started + SECONDS_PER_RUN * 1000;
@@ -65,9 +67,9 @@ async function main(): Promise<void> {
       const seconds = (performance.now() - started) / 1000;
       await writer.close();
       latencies.sort((a, b) => a - b);
-      const row = { writers, events: latencies.length, seconds: round(seconds), eventsPerSecond: Math.round(latencies.length / seconds), p50Ms: round(latencies[Math.floor(latencies.length * 0.5)] ?? 0), p99Ms: round(latencies[Math.floor(latencies.length * 0.99)] ?? 0) };
+      const row = { writers, sequencing, events: latencies.length, seconds: round(seconds), eventsPerSecond: Math.round(latencies.length / seconds), p50Ms: round(latencies[Math.floor(latencies.length * 0.5)] ?? 0), p99Ms: round(latencies[Math.floor(latencies.length * 0.99)] ?? 0) };
       append.push(row);
-      process.stdout.write(`append  ${String(writers).padStart(2)} writers: ${row.eventsPerSecond} events/s (p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms, ${row.events} events)\n`);
+      process.stdout.write(`append  ${String(writers).padStart(2)} writers, ${sequencing.padEnd(10)}: ${row.eventsPerSecond} events/s (p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms, ${row.events} events)\n`);
     }
 
     const key = generateEd25519PrivateKey();

@@ -26,6 +26,8 @@ export interface AuditWriterOptions {
   lifecycleEvents?: boolean;
   /** Microseconds since the Unix epoch; the system clock by default (tests stand in an older month). */
   clockMicros?: () => number;
+  /** Tries of a batch against the last known head before it takes the head's lock (default 3; 0: always lock first). */
+  optimisticAttempts?: number;
 }
 
 /** The actor of acts the audit log does by itself (its start and stop, key registration). */
@@ -193,7 +195,7 @@ export class AuditWriter implements AuditRecorder, OnApplicationBootstrap, Befor
    * a few refusals the batch takes the head's lock first (the pessimistic path), so a busy log still makes progress.
    */
   private async append(batch: Pending[]): Promise<Sealed[]> {
-    for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
+    for (let attempt = 0; attempt < (this.options.optimisticAttempts ?? OPTIMISTIC_ATTEMPTS); attempt++) {
       const head = this.head ?? (await this.readHead());
       const sealed = this.seal(batch, head);
       if (sealed.reduce((sum, entry) => sum + entry.sealed.bytes.length, 0) > LITERAL_BATCH_BYTES) break;
