@@ -1,4 +1,4 @@
-import nlp from 'compromise';
+import { nlp } from './compromise-nlp';
 import { type NamedEntityRecognizer, type PiiFinding } from '../pii.types';
 import { findAddressCompanies, findAddressPlaces } from './address-cues';
 import { findByCues, findFirmNames, findListedNames, findLowercaseNames, stopwords } from './ner-cues';

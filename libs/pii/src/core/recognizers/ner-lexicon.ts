@@ -1,6 +1,6 @@
 // compromise's English lexicon (about 25,000 words with their part of speech), read once: it tells a capitalised
 // ordinary word ("Guilty", "Secretly", "However") from a name it has never seen ("Szöllösy").
-import nlp from 'compromise';
+import { nlp } from './compromise-nlp';
 
 type LexiconTag = string | string[];
 
