@@ -1,4 +1,5 @@
 import type { RequestMeta } from '@attest/governance';
+import { currentTraceId } from '@attest/telemetry';
 import type { FastifyRequest } from 'fastify';
 import { RequestValidationError } from './request-validation';
 
@@ -26,7 +27,8 @@ export function requestMetaOf(request: FastifyRequest): RequestMeta {
     ...(dataSubject ? { dataSubjectId: dataSubject } : {}),
     requestId: request.id,
     dataClassification: classification && CLASSIFICATION.test(classification) ? classification.toLowerCase() : classification ? 'restricted' : undefined,
-    traceId: traceparent ? TRACEPARENT.exec(traceparent)?.[1] : undefined,
+    // The caller's trace, else the one OpenTelemetry started for this request (when an exporter is configured).
+    traceId: (traceparent ? TRACEPARENT.exec(traceparent)?.[1] : undefined) ?? currentTraceId(),
     sourceIp: request.ip,
     userAgent: header(request, 'user-agent')?.slice(0, 512),
   };
