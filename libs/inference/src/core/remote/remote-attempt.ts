@@ -1,3 +1,4 @@
+import { context, propagation } from '@opentelemetry/api';
 import { InferenceError, InferenceErrorCode } from '../inference.errors';
 
 /**
@@ -9,6 +10,12 @@ export class MalformedAnswer extends Error {
     super(message);
     this.name = 'MalformedAnswer';
   }
+}
+
+function traceContextHeaders(): Record<string, string> {
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  return carrier;
 }
 
 /** Why one attempt against one endpoint failed, and whether another attempt may help. */
@@ -92,6 +99,9 @@ export class RemoteAttempt {
       const response = await fetch(this.options.url, {
         method: this.options.method,
         headers: {
+          // W3C trace context of the active span (the request's trace), so the backend's spans join it; nothing
+          // without an OpenTelemetry SDK.
+          ...traceContextHeaders(),
           accept: 'application/json, text/event-stream',
           ...(this.options.body === undefined ? {} : { 'content-type': 'application/json' }),
           ...(this.options.apiKey === undefined ? {} : { authorization: `Bearer ${this.options.apiKey}` }),
