@@ -78,7 +78,7 @@ describe('OpenTelemetry traces of a governed request', () => {
     const deadline = Date.now() + 15_000;
     while (!spansIn(gateway.output()).some((span) => span.name === 'attest.inference') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
     const ours = spansIn(gateway.output()).filter((span) => span.traceId === traceId).map((span) => span.name);
-    for (const step of ['attest.resolve_model', 'attest.pii_scan', 'attest.policy_decision', 'attest.audit_commit', 'attest.inference']) expect(ours).toContain(step);
+    for (const step of ['attest.authenticate', 'attest.resolve_model', 'attest.pii_scan', 'attest.policy_decision', 'attest.audit_commit', 'attest.inference', 'attest.output_scan']) expect(ours).toContain(step);
     expect(ours.filter((name) => name === 'attest.audit_commit').length).toBeGreaterThanOrEqual(2);
 
     expect(seen.at(-1)?.['traceparent']).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-0[01]$`));

@@ -115,7 +115,7 @@ export class GovernedInferenceService {
     // then reads that text with the pattern recognizers only (~0.1 ms) instead of a second named-entity pass (~3 ms).
     // A whole answer is scanned once, and the same findings redact it, count it and keep it out of the log.
     const scanned = redactor ? emitted : result.text;
-    const outputFindings = this.scansOutput() ? this.gate.analyze(scanned, redactor ? this.patternEntities() : this.outputEntities(admitted)) : [];
+    const outputFindings = this.scansOutput() ? await inSpan('attest.output_scan', {}, () => this.gate.analyze(scanned, redactor ? this.patternEntities() : this.outputEntities(admitted))) : [];
     const text = redactor || sink ? emitted : redacts ? this.redactWhole(result.text, outputFindings, admitted.redaction) : result.text;
     // Types the redactor replaced are gone from what the scan read: count them from what it applied.
     const outputPii = countFindings([...outputFindings, ...(redactor?.applied ?? [])]);

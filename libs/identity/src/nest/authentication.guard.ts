@@ -1,5 +1,6 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { inSpan } from '@attest/telemetry';
 import type { AuthorizationRule } from '../core/authorization';
 import type { Principal } from '../core/principal';
 import { AUTHENTICATED_RULE } from './authenticated.metadata';
@@ -37,7 +38,7 @@ export class AuthenticationGuard implements CanActivate {
       ...(request.ip ? { sourceIp: request.ip } : {}),
       ...(userAgent ? { userAgent } : {}),
     };
-    const principal = await this.authentication.authenticate(facts);
+    const principal = await inSpan('attest.authenticate', {}, () => this.authentication.authenticate(facts));
     await this.authentication.authorize(principal, rule ?? {}, facts);
     request.principal = principal;
     return true;
