@@ -5,12 +5,12 @@ import { GENESIS_PREVIOUS_HASH, type Hash, leafHash, toHex } from './hashing';
 import { columnMismatch, type EventColumns, LeafKind, type PrecheckedEntry } from './leaf-batch-check';
 import { MerkleFrontier } from './merkle-tree';
 import { hashLeaf, VerifierFrontier } from './verifier-hashing';
-import { anchorOf, parseRetentionDetails, RETENTION_APPLIED_ACTION, type RetentionAnchor, RetentionAuditor } from './retention';
+import { anchorOf, parseRetentionDetails, RETENTION_APPLIED_ACTION, type RetentionAnchor } from './retention';
 import { verifyNote } from './signed-note';
 import { countCosignatures, type CosignerKey } from './witness';
 import { type TrustedKey, withinKeyWindow } from './trusted-keys';
 import { type VerifyFailure, VerifyFailureCode, type VerifyReport } from './verify-failure';
-import { ShredAuditor, shredFactsOf } from './shred-auditor';
+import { ActLedger } from './act-ledger';
 
 export type { EventColumns } from './leaf-batch-check';
 
@@ -54,7 +54,6 @@ interface PendingCheckpoint {
   lastSeen: boolean;
 }
 
-const INCOMPLETE_LISTED = 100;
 
 /**
  * Verifies a log in one streaming pass: every event as a canonical leaf, as a chain link and as a tree leaf, every
@@ -69,11 +68,9 @@ const INCOMPLETE_LISTED = 100;
 export class LogVerifier {
   private frontier = VerifierFrontier.of(new MerkleFrontier());
   private anchor: (RetentionAnchor & { seq: number; hash: Hash }) | undefined;
-  private readonly retentionAuditor: RetentionAuditor;
   private checkpointsBeforeRetention = 0;
-  private readonly shredAuditor = new ShredAuditor();
   private readonly pending: PendingCheckpoint[] = [];
-  private readonly openRequests = new Map<string, number>();
+  private readonly acts: ActLedger;
   private origin: string | undefined;
   private previousHash: Hash = GENESIS_PREVIOUS_HASH;
   private previousHex: string | undefined;
@@ -89,7 +86,7 @@ export class LogVerifier {
 
   constructor(private readonly options: LogVerifierOptions) {
     this.origin = options.origin;
-    this.retentionAuditor = new RetentionAuditor(options.minRetentionMonths);
+    this.acts = new ActLedger(options.minRetentionMonths);
     for (const note of options.lastSeen ?? []) this.acceptNote(note, true);
     if (options.retention) this.startAfterRetention(options.retention);
   }
@@ -221,8 +218,8 @@ export class LogVerifier {
     if (this.anchor && position === this.anchor.details.retainedFrom) return undefined;
     const hash = hashLeaf(entry.bytes);
     if ((entry.storedHash && !hash.equals(entry.storedHash)) || !this.previousHash.equals(entry.prev)) return undefined;
-    if (entry.kind === LeafKind.OpensRequest) this.openRequests.set(entry.requestId as string, position);
-    else if (entry.kind === LeafKind.ClosesRequest) this.openRequests.delete(entry.requestId as string);
+    if (entry.kind === LeafKind.OpensRequest) this.acts.requestOpened(entry.requestId as string, position);
+    else if (entry.kind === LeafKind.ClosesRequest) this.acts.requestClosed(entry.requestId as string);
     this.lastLeaf = { seq: position, bytes: entry.bytes };
     this.eventsChecked++;
     return this.appendLeaf(position, hash);
@@ -290,22 +287,14 @@ export class LogVerifier {
     }
     // Whatever is observed here per event must also happen in pushPrechecked, or kindOf (leaf-batch-check.ts) must send
     // such events to this full check: the parallel pass skips this method for the events a worker passed.
-    const retentionFailure = this.retentionAuditor.observe(leaf) ?? this.shredAuditor.observe(shredFactsOf(leaf));
-    if (retentionFailure) {
-      this.fail({ ...at, ...retentionFailure });
+    const actFailure = this.acts.observe(leaf);
+    if (actFailure) {
+      this.fail({ ...at, ...actFailure });
       return undefined;
     }
-    this.trackRequest(leaf);
     this.lastLeaf = { seq: position, ts: leaf.ts };
     this.eventsChecked++;
     return hash;
-  }
-
-  private trackRequest(leaf: AuditLeaf): void {
-    if (!leaf.requestId) return;
-    // A refused request is complete as it stands: only an admitted one owes a response event.
-    if (leaf.action === 'inference.request' && leaf.outcome === 'success') this.openRequests.set(leaf.requestId, leaf.seq);
-    else if (leaf.action === 'inference.response') this.openRequests.delete(leaf.requestId);
   }
 
   private settleCheckpoints(): void {
@@ -371,7 +360,6 @@ export class LogVerifier {
         actual: String(this.largestCheckpoint?.cosignatures ?? 0),
       });
     }
-    const requestIds = [...this.openRequests.keys()];
     return {
       ok: !this.failure,
       origin: this.origin,
@@ -383,12 +371,9 @@ export class LogVerifier {
       cosignatures: this.largestCheckpoint?.cosignatures ?? 0,
       lastSeenVerified: this.lastSeenVerified,
       keyWindowsUnchecked: this.keyWindowsUnchecked,
-      incompleteRequests: { count: requestIds.length, requestIds: requestIds.slice(0, INCOMPLETE_LISTED) },
+      ...this.acts.report(),
       retainedFrom: this.anchor?.details.retainedFrom ?? 0,
-      retentionDrops: this.retentionAuditor.drops,
       checkpointsBeforeRetention: this.checkpointsBeforeRetention,
-      shreddedPayloads: this.shredAuditor.shreddedPayloads,
-      erasures: this.shredAuditor.erasures,
       failure: this.failure,
     };
   }
