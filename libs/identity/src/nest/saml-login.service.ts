@@ -1,19 +1,18 @@
 import type { AuditActor, AuditRecorder } from '@attest/contracts';
 import { Logger } from '@nestjs/common';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { IdentityConfig } from '../core/identity.config';
 import { IdentityError, IdentityErrorCode } from '../core/identity.errors';
-import type { Principal } from '../core/principal';
 import { samlClaims, samlIdentity, samlSubject } from '../core/saml/saml-identity';
 import { SamlLoginError, SamlRejection } from '../core/saml/saml-rejection';
 import { SAML_REQUEST_TTL_MS, type SamlRequestStore, type SamlServiceProvider } from '../core/saml/saml-service-provider';
 import { idpUserIdOf } from '../core/scim/scim-roles';
 import type { ExternalIdentity } from '../core/token-identity';
-import { auditActorOf } from './audit-actor';
 import { PrincipalRepository } from './principal.repository';
 import { SamlRequestRepository } from './saml-request.repository';
-import { SessionRepository } from './session.repository';
+import { openIdpSession } from './idp-session';
+import { sha256 } from './session.repository';
 import { safeReturnPath, type CompletedSessionLogin, type RequestFacts } from './session.service';
 
 export type SamlLoginConfig = Pick<IdentityConfig, 'sessionTtlMs' | 'roleMapping' | 'oidcGroupsClaim' | 'scimLinkClaim'> & { tenant?: string };
@@ -27,10 +26,6 @@ export interface StartedSamlLogin {
 
 /** saml-bindings §3.4.3: RelayState must not exceed 80 bytes. */
 const MAX_RELAY_STATE_BYTES = 80;
-
-function sha256(value: string): string {
-  return createHash('sha256').update(value, 'utf8').digest('hex');
-}
 
 const NOT_CONFIGURED =
   'SAML single sign-on is not configured (ATTEST_SAML_IDP_ENTRY_POINT, ATTEST_SAML_IDP_ISSUER, ATTEST_SAML_IDP_CERT).';
@@ -128,7 +123,7 @@ export class SamlLoginService {
     return { ...session, returnTo: request.returnTo };
   }
 
-  /** The OIDC login's ending: principal upserted, session stored as a hash, `session.created` recorded, or nothing. */
+  /** The OIDC login's ending (openIdpSession); the SAML SessionIndex names the IdP session, as `sid` does for OIDC. */
   private async openSession(
     tenant: string,
     identity: ExternalIdentity,
@@ -137,56 +132,19 @@ export class SamlLoginService {
     now: Date,
     facts: RequestFacts,
   ): Promise<Omit<CompletedSessionLogin, 'returnTo'>> {
-    const sessionToken = randomBytes(32).toString('base64url');
-    const expiresAt = new Date(now.getTime() + this.config.sessionTtlMs);
-    const principal = await this.dataSource.transaction(async (manager) => {
-      const row = await new PrincipalRepository(manager).upsert({
-        tenantId: tenant,
-        kind: 'user',
-        subject: samlSubject(identity),
-        displayName: identity.displayName,
-        roles: identity.roles,
-        groups: identity.groups,
-        ...(idpUserId ? { idpUserId } : {}),
-      });
-      if (row.disabledAt) throw new IdentityError(IdentityErrorCode.PrincipalDisabled);
-      const sessionId = await new SessionRepository(manager).insert({
-        tokenHash: sha256(sessionToken),
-        tenantId: tenant,
-        principalId: row.id,
-        issuer: identity.issuer,
-        // The SAML SessionIndex names the IdP session, as `sid` does for OIDC.
-        idpSessionId,
-        idToken: null,
-        createdAt: now,
-        expiresAt,
-      });
-      const signedIn: Principal = {
-        id: row.id,
-        kind: 'user',
-        tenant,
-        displayName: identity.displayName,
-        groups: identity.groups,
-        roles: identity.roles,
-        authMethod: 'session',
-        sessionId,
-        modelScopes: null,
-        actionScopes: null,
-        issuer: identity.issuer,
-        subject: identity.subject,
-      };
-      // Fail closed: a sign-in the audit log cannot hold does not happen.
-      await this.audit.record({
-        action: 'session.created',
-        outcome: 'success',
-        actor: auditActorOf(signedIn, facts),
-        tenant,
-        resource: { type: 'session', id: sessionId },
-        details: { roles: identity.roles, method: 'saml' },
-      });
-      return signedIn;
+    const opened = await openIdpSession(this.dataSource, this.audit, {
+      tenant,
+      identity,
+      subject: samlSubject(identity),
+      ...(idpUserId ? { idpUserId } : {}),
+      idpSessionId,
+      idToken: null,
+      sessionTtlMs: this.config.sessionTtlMs,
+      now,
+      facts,
+      details: { method: 'saml' },
     });
-    return { sessionToken, principal, expiresAt, ttlMs: this.config.sessionTtlMs };
+    return { ...opened, ttlMs: this.config.sessionTtlMs };
   }
 
   private sp(): SamlServiceProvider {

@@ -1,5 +1,11 @@
 import type { Role } from '../core/principal';
+import { createHash } from 'node:crypto';
 import { onlyRow, returnedRows, type SqlRunner } from './sql-runner';
+
+/** Session tokens, login states and request ids are stored only as this hash (hex SHA-256 of the UTF-8 text). */
+export function sha256(value: string): string {
+  return createHash('sha256').update(value, 'utf8').digest('hex');
+}
 
 export interface SessionWithPrincipal {
   id: string;

@@ -1,6 +1,6 @@
 import type { AuditActor, AuditEventDraft, AuditRecorder } from '@attest/contracts';
 import { Logger } from '@nestjs/common';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { IdentityConfig } from '../core/identity.config';
 import { IdentityError, IdentityErrorCode } from '../core/identity.errors';
@@ -13,8 +13,9 @@ import { ApiKeyRepository } from './api-key.repository';
 import { auditActorOf } from './audit-actor';
 import type { SessionAuthenticator } from './authentication.service';
 import { PrincipalRepository } from './principal.repository';
-import { API_KEY_SESSION_ISSUER, SessionRepository, type SessionWithPrincipal } from './session.repository';
+import { API_KEY_SESSION_ISSUER, SessionRepository, type SessionWithPrincipal, sha256 } from './session.repository';
 import { externalSubject } from './token.authenticator';
+import { openIdpSession } from './idp-session';
 
 const LOGIN_ATTEMPT_TTL_MS = 10 * 60_000;
 
@@ -46,10 +47,6 @@ export interface CompletedSessionLogin {
 
 /** A session signed in with an API key: what the cookie helper needs, and who signed in. */
 export type ApiKeySession = Omit<CompletedSessionLogin, 'returnTo'>;
-
-function sha256(value: string): string {
-  return createHash('sha256').update(value, 'utf8').digest('hex');
-}
 
 /** Only a path on this site: `//evil.example` and `https://…` would make the login an open redirect. */
 export function safeReturnPath(candidate: string | undefined): string {
@@ -247,50 +244,16 @@ export class SessionService implements SessionAuthenticator {
     const provisioned = idpUserId ? await new PrincipalRepository(this.dataSource).provisionedGroups(tenant, idpUserId) : [];
     const identity = externalIdentityFromClaims(claimsWithGroups(claims, provisioned, this.config.oidcGroupsClaim), this.config.roleMapping, this.config.oidcGroupsClaim);
     if (identity.kind !== 'user') throw new IdentityError(IdentityErrorCode.LoginFailed);
-    const sessionToken = randomBytes(32).toString('base64url');
-    const expiresAt = new Date(now.getTime() + this.config.sessionTtlMs);
-    const principal = await this.dataSource.transaction(async (manager) => {
-      const row = await new PrincipalRepository(manager).upsert({
-        tenantId: tenant,
-        ...identity,
-        subject: externalSubject(identity),
-        ...(idpUserId ? { idpUserId } : {}),
-      });
-      if (row.disabledAt) throw new IdentityError(IdentityErrorCode.PrincipalDisabled);
-      const sessionId = await new SessionRepository(manager).insert({
-        tokenHash: sha256(sessionToken),
-        tenantId: tenant,
-        principalId: row.id,
-        issuer: identity.issuer,
-        idpSessionId: typeof claims['sid'] === 'string' ? claims['sid'] : null,
-        idToken,
-        createdAt: now,
-        expiresAt,
-      });
-      const signedIn: Principal = {
-        id: row.id,
-        kind: 'user',
-        tenant,
-        displayName: identity.displayName,
-        groups: identity.groups,
-        roles: identity.roles,
-        authMethod: 'session',
-        sessionId,
-        modelScopes: null,
-        actionScopes: null,
-        issuer: identity.issuer,
-        subject: identity.subject,
-      };
-      // Fail closed: a sign-in the audit log cannot hold does not happen.
-      await this.audit.record({
-        action: 'session.created',
-        outcome: 'success',
-        actor: auditActorOf(signedIn, facts),
-        tenant,
-        resource: { type: 'session', id: sessionId },
-        details: { roles: identity.roles },
-      });
-      return signedIn;
+    const { sessionToken, principal, expiresAt } = await openIdpSession(this.dataSource, this.audit, {
+      tenant,
+      identity,
+      subject: externalSubject(identity),
+      ...(idpUserId ? { idpUserId } : {}),
+      idpSessionId: typeof claims['sid'] === 'string' ? claims['sid'] : null,
+      idToken,
+      sessionTtlMs: this.config.sessionTtlMs,
+      now,
+      facts,
     });
     return { sessionToken, returnTo: attempt.returnTo, principal, expiresAt, ttlMs: this.config.sessionTtlMs };
   }

@@ -1,6 +1,6 @@
 import type { AuditEventDraft, AuditRecorder } from '@attest/contracts';
 import { Logger } from '@nestjs/common';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { IdentityConfig } from '../core/identity.config';
 import { IdentityError, IdentityErrorCode } from '../core/identity.errors';
@@ -13,7 +13,7 @@ import { auditActorOf } from './audit-actor';
 import type { SessionAuthenticator } from './authentication.service';
 import { PrincipalRepository } from './principal.repository';
 import { type RequestFacts } from './session.service';
-import { SessionRepository } from './session.repository';
+import { SessionRepository, sha256 } from './session.repository';
 import type { SsoTestLoginStore } from './sso-test-login.store';
 
 /** How long the portal may fetch a test login's claims (they are personal data: minutes, not hours). */
@@ -37,10 +37,6 @@ export interface TestLoginResult {
   /** Every claim of the ID token (the token itself is not kept). */
   claims: Claims;
   preview: RoleMappingPreview;
-}
-
-function sha256(value: string): string {
-  return createHash('sha256').update(value, 'utf8').digest('hex');
 }
 
 /** The pending attempt is stored under a hash of the state and the admin's session: only that session can finish it. */
