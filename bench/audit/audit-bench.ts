@@ -21,6 +21,13 @@ const VERIFY_ONLY = process.env['ATTEST_BENCH_ONLY'] === 'verify';
 const VERIFY_ONLY_EVENTS = Number(process.env['ATTEST_BENCH_EVENTS'] ?? 50_000);
 const VERIFY_ROUNDS = Number(process.env['ATTEST_BENCH_VERIFY_ROUNDS'] ?? 3);
 const RESULTS = join(__dirname, 'results.json');
+const SEQUENCINGS = ['pipelined', 'serial', 'locked'] as const;
+type Sequencing = (typeof SEQUENCINGS)[number];
+const SEQUENCING_OPTIONS: Record<Sequencing, { maxInFlight?: number; optimisticAttempts?: number }> = {
+  pipelined: {},
+  serial: { maxInFlight: 1 },
+  locked: { maxInFlight: 1, optimisticAttempts: 0 },
+};
 
 async function main(): Promise<void> {
   const scratch = mkdtempSync(join(tmpdir(), 'attest-audit-bench-'));
@@ -39,7 +46,7 @@ async function main(): Promise<void> {
   await dataSource.initialize();
   try {
     await migrate(dataSource);
-    const append: { writers: number; sequencing: 'optimistic' | 'locked'; events: number; seconds: number; eventsPerSecond: number; p50Ms: number; p99Ms: number }[] = [];
+    const append: { writers: number; sequencing: Sequencing; events: number; seconds: number; eventsPerSecond: number; p50Ms: number; p99Ms: number }[] = [];
     let offset = 0;
     if (VERIFY_ONLY) {
       const writer = new AuditWriter(dataSource, { payloadMode: 'hash', batchMax: 512, flushDelayMs: 2, maxQueue: 100_000, dbRole: 'attest_audit_writer', writerId: 'bench' });
@@ -48,10 +55,11 @@ async function main(): Promise<void> {
       }));
       await writer.close();
     }
-    // Side by side at each concurrency: the writer's default (optimistic: one round trip per batch against the head it
-    // last saw) and the head's lock taken first, as before 2026-12-06 (optimisticAttempts 0).
-    for (const [writers, sequencing] of (VERIFY_ONLY ? [] : CONCURRENCY).flatMap((count) => [[count, 'optimistic'], [count, 'locked']] as const)) {
-      const writer = new AuditWriter(dataSource, { payloadMode: 'hash', batchMax: 512, flushDelayMs: 2, maxQueue: 100_000, dbRole: 'attest_audit_writer', writerId: 'bench', optimisticAttempts: sequencing === 'locked' ? 0 : undefined });
+    // Side by side at each concurrency: the writer's default (pipelined: up to two optimistic batches in flight, each
+    // sealed against the head the one before it will leave), one optimistic batch at a time (maxInFlight 1), and the
+    // head's lock taken first, as before 2026-12-06 (optimisticAttempts 0).
+    for (const [writers, sequencing] of (VERIFY_ONLY ? [] : CONCURRENCY).flatMap((count) => SEQUENCINGS.map((mode) => [count, mode] as const))) {
+      const writer = new AuditWriter(dataSource, { payloadMode: 'hash', batchMax: 512, flushDelayMs: 2, maxQueue: 100_000, dbRole: 'attest_audit_writer', writerId: 'bench', ...SEQUENCING_OPTIONS[sequencing] });
       const latencies: number[] = [];
       const started = performance.now();
       const deadline = started + SECONDS_PER_RUN * 1000;

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash as digest } from 'node:crypto';
 
 /** A SHA-256 digest, 32 bytes. */
 export type Hash = Buffer;
@@ -8,6 +8,8 @@ const LEAF_PREFIX = Buffer.from([0x00]);
 const NODE_PREFIX = Buffer.from([0x01]);
 
 export function sha256(...parts: Uint8Array[]): Hash {
+  // The one-shot digest skips a Hash object: most callers hash one buffer.
+  if (parts.length === 1) return digest('sha256', parts[0] as Uint8Array, 'buffer');
   const hash = createHash('sha256');
   for (const part of parts) hash.update(part);
   return hash.digest();

@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from 'pg';
+import { Pool, type PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
 import { AuditError, AuditErrorCode } from './audit.errors';
 
@@ -12,10 +12,23 @@ export function poolOf(dataSource: DataSource): Pool {
   return pool;
 }
 
-export async function withClient<T>(dataSource: DataSource, work: (client: PoolClient) => Promise<T>): Promise<T> {
+/**
+ * A second, small pool on the DataSource's database whose sessions run in node-pg's pipeline mode: a transaction's
+ * statements (BEGIN and its settings, an INSERT with binary parameters, COMMIT) go out together and take one round
+ * trip. Idle sessions do not keep the process alive, and one the server ends while idle is dropped quietly.
+ */
+export function openPipelinedPool(dataSource: DataSource, max: number): Pool {
+  const { options } = poolOf(dataSource);
+  // pg-pool keeps the password as a non-enumerable property, which a spread would leave behind.
+  const pool = new Pool({ ...options, password: options.password, max, pipeline: true, allowExitOnIdle: true, idleTimeoutMillis: 10_000 });
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+export async function withClient<T>(source: DataSource | Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
   let client: PoolClient;
   try {
-    client = await poolOf(dataSource).connect();
+    client = await (source instanceof Pool ? source : poolOf(source)).connect();
   } catch (error) {
     if (error instanceof AuditError) throw error;
     throw new AuditError(AuditErrorCode.Unavailable, `cannot reach the audit database: ${(error as Error).message}`, { cause: error });

@@ -98,7 +98,7 @@ describe(AuditWriter.name, () => {
     await own.drop();
   });
 
-  it('commits a batch too large to send as literals through the locked path, in order', async () => {
+  it('commits a batch of large payloads (300 KB each) in order', async () => {
     const sut = new AuditWriter(db.dataSource, writerOptions({ payloadMode: 'redacted' }));
     const long = 'x'.repeat(300_000);
     const receipts = await Promise.all([0, 1, 2, 3].map((index) => sut.record(draftOf(index, { payload: { prompt: `${index} ${long}` } }))));

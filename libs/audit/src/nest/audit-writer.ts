@@ -1,13 +1,14 @@
 import { type BeforeApplicationShutdown, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { AuditEventDraft, AuditReceipt, AuditRecorder } from '@attest/contracts';
-import type { PoolClient } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { formatTimestamp, type PayloadMode, type SealedEvent, toEventContent } from '../core/audit-event';
 import { CanonicalJsonError } from '../core/canonical-json';
 import { type PreparedEvent, prepareEvent, sealPrepared } from '../core/prepared-event';
 import { toHex } from '../core/hashing';
-import { setRoleStatement, withClient } from './audit-database';
+import { AUDIT_BATCH_LOCK_CLASS, INSERT_BATCH, insertBatchParameters } from './audit-batch-statement';
+import { openPipelinedPool, setRoleStatement, withClient } from './audit-database';
 import { auditMetrics } from './audit-metrics';
 import { AuditError, AuditErrorCode } from './audit.errors';
 
@@ -28,6 +29,13 @@ export interface AuditWriterOptions {
   clockMicros?: () => number;
   /** Tries of a batch against the last known head before it takes the head's lock (default 3; 0: always lock first). */
   optimisticAttempts?: number;
+  /**
+   * Batches sent before the first of them has committed (default 2). The next batch is sealed against the head the
+   * one before it will leave, so PostgreSQL inserts and indexes it while the previous one waits for its WAL flush; the
+   * append trigger still takes the head's lock, so the batches commit in chain order or the later one is refused and
+   * sealed again. 1: one batch at a time.
+   */
+  maxInFlight?: number;
 }
 
 /** The actor of acts the audit log does by itself (its start and stop, key registration). */
@@ -41,12 +49,22 @@ interface Head {
   epoch: number;
   /** Timestamp of the last event, in microseconds. */
   micros: number;
+  /** The head this prediction extends, while the batch that leads from it to this one has not committed yet. */
+  basis?: Head;
+}
+
+/** Whether `head` is `prediction` or was sealed on top of it: if the prediction fails, so does everything built on it. */
+function extendsPrediction(head: Head | undefined, prediction: Head): boolean {
+  for (let at = head; at; at = at.basis) if (at === prediction) return true;
+  return false;
 }
 
 /** Refusals of a stale head before a batch takes the head's lock instead. */
 const OPTIMISTIC_ATTEMPTS = 3;
-/** Largest batch (canonical bytes) sent as literals in one request; bigger ones (long redacted payloads) go as binary parameters. */
-const LITERAL_BATCH_BYTES = 1 << 20;
+/** Two batches in flight keep both cores busy on a small machine: Node seals one while PostgreSQL commits the other. */
+const MAX_IN_FLIGHT = 2;
+/** Below this, a waiting batch is not split across slots: each transaction costs a WAL flush. */
+const MIN_SHARED_BATCH = 8;
 /** A stuck database must fail the batch (and the acts waiting on it), not hold callers forever. */
 const STATEMENT_TIMEOUT_MS = 5_000;
 
@@ -67,16 +85,13 @@ interface Pending {
   reject(error: AuditError): void;
 }
 
-const INSERT = `
-  INSERT INTO audit_event (seq, id, ts, epoch, tenant, action, outcome, actor_id, request_id, leaf_hash, prev_hash, canonical)
-  SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::timestamptz[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[],
-                       $9::text[], $10::bytea[], $11::bytea[], $12::bytea[])`;
-
 /**
  * The group-commit writer and the {@link AuditRecorder} implementation. Records wait a few milliseconds (or until a
- * batch is full) and are committed together: one transaction locks the log head (the database's one sequencer), gives
- * the batch the next dense sequence numbers and chains them, inserts them with one statement, and commits. Each
- * `record` resolves only after COMMIT, and rejects when the database does not take it (fail closed).
+ * batch is full) and are committed together: the batch gets the next dense sequence numbers after the head this writer
+ * expects, chained, and one transaction inserts it with one statement, whose trigger locks the log head (the
+ * database's one sequencer) and refuses a wrong guess. Up to `maxInFlight` batches are on their way at once, each
+ * sealed on top of the one before it, on sessions that send BEGIN, INSERT and COMMIT in one round trip. Each `record`
+ * resolves only after COMMIT, and rejects when the database does not take it (fail closed).
  *
  * @example
  * const writer = new AuditWriter(dataSource, { payloadMode: 'hash', batchMax: 512, flushDelayMs: 2, maxQueue: 20000, writerId: 'gw-1' });
@@ -87,6 +102,8 @@ export class AuditWriter implements AuditRecorder, OnApplicationBootstrap, Befor
   private queue: Pending[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+  private pipelined: Pool | undefined;
   private closed = false;
   private closing: Promise<void> | undefined;
   private lastMicros = 0;
@@ -138,6 +155,8 @@ export class AuditWriter implements AuditRecorder, OnApplicationBootstrap, Befor
     clearTimeout(this.timer);
     this.timer = undefined;
     while (this.flushing || this.queue.length > 0) await (this.flushing ?? this.flush());
+    await this.pipelined?.end().catch(() => undefined);
+    this.pipelined = undefined;
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -158,12 +177,24 @@ export class AuditWriter implements AuditRecorder, OnApplicationBootstrap, Befor
     }
   }
 
+  /**
+   * Sends batches until the queue is empty, up to `maxInFlight` at once. A second batch starts only while the head is
+   * known (predicted by the batch before it): two batches sealed against one freshly read head would refuse each other.
+   */
   private flush(): Promise<void> {
     if (this.flushing) return this.flushing;
+    const maxInFlight = Math.max(1, this.options.maxInFlight ?? MAX_IN_FLIGHT);
     this.flushing = (async () => {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.options.batchMax);
-        await this.commitBatch(batch);
+      while (this.queue.length > 0 || this.inFlight.size > 0) {
+        while (this.queue.length > 0 && this.inFlight.size < maxInFlight && (this.inFlight.size === 0 || this.head !== undefined)) {
+          // With the head known, what waits is shared among the free slots, so that PostgreSQL takes in one batch
+          // while the one before it commits (callers that each wait for their receipt would otherwise all sit in one).
+          const slots = this.head === undefined ? 1 : maxInFlight - this.inFlight.size;
+          const size = Math.min(this.options.batchMax, Math.max(MIN_SHARED_BATCH, Math.ceil(this.queue.length / slots)));
+          const commit: Promise<void> = this.commitBatch(this.queue.splice(0, size)).finally(() => this.inFlight.delete(commit));
+          this.inFlight.add(commit);
+        }
+        await Promise.race(this.inFlight);
       }
     })().finally(() => {
       this.flushing = undefined;
@@ -198,32 +229,33 @@ export class AuditWriter implements AuditRecorder, OnApplicationBootstrap, Befor
     for (let attempt = 0; attempt < (this.options.optimisticAttempts ?? OPTIMISTIC_ATTEMPTS); attempt++) {
       const head = this.head ?? (await this.readHead());
       const sealed = this.seal(batch, head);
-      if (sealed.reduce((sum, entry) => sum + entry.sealed.bytes.length, 0) > LITERAL_BATCH_BYTES) break;
+      // The next batch may be sealed after this one before this one commits (pipelining).
+      const predicted = this.headAfter(head, sealed);
+      this.head = predicted;
       let outcome: 'committed' | 'stale';
       try {
-        outcome = await withClient(this.dataSource, async (client) => {
-          try {
-            await client.query(this.batchStatement(client, sealed));
-            return 'committed' as const;
-          } catch (error) {
-            if (!isStaleHead(error)) throw error;
-            // Keep the session: only the guess was wrong.
-            await client.query('ROLLBACK');
-            return 'stale' as const;
-          }
-        });
+        outcome = await withClient(this.pipelinedPool(), (client) => this.sendBatch(client, sealed, predicted.size));
       } catch (error) {
-        this.head = undefined;
+        this.forget(predicted);
         throw error;
       }
       if (outcome === 'stale') {
-        this.head = undefined;
+        this.forget(predicted);
         continue;
       }
-      this.head = this.headAfter(head, sealed);
+      predicted.basis = undefined;
+      auditMetrics.batchCommitted(sealed.length, head.size + sealed.length);
       return sealed;
     }
     return this.appendLocked(batch);
+  }
+
+  /**
+   * A batch did not commit: the head it predicted, and every prediction sealed on top of it (those batches will be
+   * refused too), is unknown. A head read or locked since then stays.
+   */
+  private forget(prediction: Head): void {
+    if (extendsPrediction(this.head, prediction)) this.head = undefined;
   }
 
   private async readHead(): Promise<Head> {
@@ -239,8 +271,7 @@ export class AuditWriter implements AuditRecorder, OnApplicationBootstrap, Befor
 
   private headAfter(head: Head, sealed: Sealed[]): Head {
     const last = (sealed[sealed.length - 1] as Sealed).sealed;
-    auditMetrics.batchCommitted(sealed.length, head.size + sealed.length);
-    return { ...head, size: head.size + sealed.length, hash: last.hash, micros: this.lastMicros };
+    return { origin: head.origin, epoch: head.epoch, size: head.size + sealed.length, hash: last.hash, micros: this.lastMicros, basis: head };
   }
 
   /** Gives the batch the positions after `head`: dense sequence numbers, each linked to the one before. */
@@ -256,17 +287,28 @@ export class AuditWriter implements AuditRecorder, OnApplicationBootstrap, Befor
     });
   }
 
-  /** BEGIN, the insert and COMMIT as one simple-protocol request (values as literals: it carries no parameters). */
-  private batchStatement(client: PoolClient, sealed: Sealed[]): string {
-    const text = (value: string) => client.escapeLiteral(value);
-    const bytes = (value: Uint8Array) => `decode('${Buffer.from(value).toString('hex')}', 'hex')`;
-    const rows = sealed.map(({ sealed: { leaf, hash, bytes: canonical } }) =>
-      `(${leaf.seq}, '${leaf.id}', '${leaf.ts}', ${leaf.epoch}, ${text(leaf.tenant)}, ${text(leaf.action)}, ${text(leaf.outcome)}, ${text(leaf.actor.principalId)}, ` +
-      `${leaf.requestId === undefined ? 'NULL' : text(leaf.requestId)}, ${bytes(hash)}, decode('${leaf.prev}', 'hex'), ${bytes(canonical)})`,
-    );
-    return `BEGIN; SET LOCAL statement_timeout = ${STATEMENT_TIMEOUT_MS}; ${setRoleStatement(this.options.dbRole)}
-      INSERT INTO audit_event (seq, id, ts, epoch, tenant, action, outcome, actor_id, request_id, leaf_hash, prev_hash, canonical) VALUES ${rows.join(',')};
-      COMMIT;`;
+  /**
+   * BEGIN (with the lock named after where the batch ends, which the next batch's trigger waits for), the insert and
+   * COMMIT, sent together on a pipelined session: one round trip. A refusal of the insert turns the COMMIT into a
+   * rollback, so the session stays usable when only the head was stale.
+   */
+  private async sendBatch(client: PoolClient, sealed: Sealed[], end: number): Promise<'committed' | 'stale'> {
+    const opened = client.query(`BEGIN; SELECT pg_advisory_xact_lock(${AUDIT_BATCH_LOCK_CLASS}, ${end % 2 ** 31}); SET LOCAL statement_timeout = ${STATEMENT_TIMEOUT_MS}; ${setRoleStatement(this.options.dbRole)}`);
+    const inserted = client.query(INSERT_BATCH, insertBatchParameters(sealed.map((entry) => entry.sealed)));
+    const committed = client.query('COMMIT');
+    const [open, insert, commit] = await Promise.allSettled([opened, inserted, committed]);
+    if (open.status === 'rejected') throw open.reason;
+    if (insert.status === 'rejected') {
+      if (isStaleHead(insert.reason)) return 'stale';
+      throw insert.reason;
+    }
+    if (commit.status === 'rejected') throw commit.reason;
+    return 'committed';
+  }
+
+  private pipelinedPool(): Pool {
+    this.pipelined ??= openPipelinedPool(this.dataSource, Math.max(1, this.options.maxInFlight ?? MAX_IN_FLIGHT));
+    return this.pipelined;
   }
 
   /** The pessimistic path: lock the head, seal under the lock, insert, commit. */
@@ -284,22 +326,10 @@ export class AuditWriter implements AuditRecorder, OnApplicationBootstrap, Befor
         const head: Head = { origin: row.origin, size: Number(row.size), hash: row.head_hash, epoch: Number(row.epoch), micros };
         const sealed = this.seal(batch, head);
         const events = sealed.map((entry) => entry.sealed);
-        await client.query(INSERT, [
-          events.map((e) => e.leaf.seq),
-          events.map((e) => e.leaf.id),
-          events.map((e) => e.leaf.ts),
-          events.map((e) => e.leaf.epoch),
-          events.map((e) => e.leaf.tenant),
-          events.map((e) => e.leaf.action),
-          events.map((e) => e.leaf.outcome),
-          events.map((e) => e.leaf.actor.principalId),
-          events.map((e) => e.leaf.requestId ?? null),
-          events.map((e) => e.hash),
-          events.map((e) => Buffer.from(e.leaf.prev, 'hex')),
-          events.map((e) => e.bytes),
-        ]);
+        await client.query(INSERT_BATCH, insertBatchParameters(events));
         await client.query('COMMIT');
-        this.head = this.headAfter(head, sealed);
+        this.head = { ...this.headAfter(head, sealed), basis: undefined };
+        auditMetrics.batchCommitted(sealed.length, head.size + sealed.length);
         return sealed;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);

@@ -62,6 +62,11 @@ export const auditConfig = defineConfig('audit', {
     schema: z.coerce.number().int().min(0).max(1_000).default(2),
     description: 'longest wait before a partly filled batch is committed, in milliseconds (0..1000)',
   },
+  maxInFlight: {
+    env: 'ATTEST_AUDIT_MAX_IN_FLIGHT',
+    schema: z.coerce.number().int().min(1).max(8).default(2),
+    description: 'group-commit batches on their way to PostgreSQL at once, each sealed on top of the one before it (1..8); each holds one more database session',
+  },
   maxQueue: {
     env: 'ATTEST_AUDIT_MAX_QUEUE',
     schema: z.coerce.number().int().min(1).max(1_000_000).default(20_000),
@@ -114,6 +119,7 @@ export interface AuditSettings {
   retentionIntervalMs: number;
   batchMax: number;
   flushDelayMs: number;
+  maxInFlight: number;
   maxQueue: number;
   /** `undefined` keeps the login role. */
   dbRole?: string;
@@ -143,6 +149,7 @@ export function loadAuditSettings(env: NodeJS.ProcessEnv = process.env): AuditSe
     retentionIntervalMs: config.retentionIntervalMs,
     batchMax: config.batchMax,
     flushDelayMs: config.flushDelayMs,
+    maxInFlight: config.maxInFlight,
     maxQueue: config.maxQueue,
     dbRole: config.dbRole === 'none' ? undefined : config.dbRole,
     writerId: config.writerId ?? `${hostname()}-${process.pid}`,
