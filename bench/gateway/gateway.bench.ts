@@ -2,10 +2,16 @@
  * Through the whole governed gateway (HTTP, API key, registry, PII scan, Cedar decision, two committed audit events,
  * output scan, SSE) versus node-llama-cpp called directly in this process, on the same model and settings.
  *
- *   node scripts/run-ts.cjs bench/gateway/gateway.bench.ts [--rounds 5] [--max-tokens 128] [--out bench/gateway/results.json]
+ *   node scripts/run-ts.cjs bench/gateway/gateway.bench.ts [--rounds 5] [--max-tokens 128] [--model demo|synthetic] [--concurrency 1,2,4,8] [--out FILE]
+ *
+ * `--model demo` (default) runs the built-in 260K-parameter demo model; `--model synthetic` writes a 28M-parameter model
+ * of seeded random weights with the demo's tokenizer (synthetic-model.ts) and registers it as an operator would
+ * (registered, approved by a second person, promoted), for a model whose tokens cost what a real model's do on a CPU.
+ * Results go to results.json, or results-synthetic.json for the synthetic model.
  */
 import 'reflect-metadata';
 import { ApiKeyService, CLI_ACTOR } from '@attest/identity/nest';
+import { ModelRegistryService } from '@attest/registry/nest';
 import { importEsm } from '@attest/util';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -13,16 +19,20 @@ import { join } from 'node:path';
 import OpenAI from 'openai';
 import type * as NodeLlamaCpp from 'node-llama-cpp' with { 'resolution-mode': 'import' };
 import { startGateway } from '../../apps/gateway/src/bootstrap/start-gateway';
+import { cliActor } from '../../apps/cli/src/commands/models-cli-support';
+import { type SyntheticShape, writeSyntheticModel } from './synthetic-model';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]?.replace(/^--/, '') ?? '', process.argv[i + 1] ?? '');
 const rounds = Number(args.get('rounds') ?? 5);
 const maxTokens = Number(args.get('max-tokens') ?? 128);
-const out = args.get('out') ?? join(__dirname, 'results.json');
-const concurrencies = [1, 2, 4, 8];
+const synthetic = args.get('model') === 'synthetic';
+const out = args.get('out') ?? join(__dirname, synthetic ? 'results-synthetic.json' : 'results.json');
+const syntheticShape: SyntheticShape = { embedding: 512, layers: 8, feedForward: 1536, heads: 8, kvHeads: 8, seed: 7 };
+const concurrencies = (args.get('concurrency') ?? '1,2,4,8').split(',').map(Number);
 const sequences = 8;
 const contextSize = 512;
-const modelPath = join(__dirname, '..', '..', 'models', 'builtin', 'stories260k-f32-v3.gguf');
+const demoModelPath = join(__dirname, '..', '..', 'models', 'builtin', 'stories260k-f32-v3.gguf');
 const openings = ['Once upon a time', 'The little dog', 'One sunny day', 'Tom and Sue', 'In a big forest', 'The cat said', 'A small bird', 'Lily had a ball'];
 
 interface Sample { ttftMs: number; tokens: number }
@@ -46,7 +56,7 @@ async function round(prompts: string[], one: (prompt: string, index: number, onF
   return { wallMs: performance.now() - start, cpuMs: (cpu.user + cpu.system) / 1000, samples };
 }
 
-async function directLeg(): Promise<{ leg: Leg; dispose: () => Promise<void> }> {
+async function directLeg(modelPath: string): Promise<{ leg: Leg; dispose: () => Promise<void> }> {
   const module = await importEsm<typeof NodeLlamaCpp>('node-llama-cpp');
   const llama = await module.getLlama({ gpu: false, build: 'never', maxThreads: 1, logger: () => undefined, progressLogs: false });
   const model = await llama.loadModel({ modelPath, gpuLayers: 0 });
@@ -66,11 +76,11 @@ async function directLeg(): Promise<{ leg: Leg; dispose: () => Promise<void> }> 
   return { leg, dispose: () => model.dispose() };
 }
 
-function gatewayLeg(client: OpenAI): Leg {
+function gatewayLeg(client: OpenAI, model: string): Leg {
   return (prompts) =>
     round(prompts, async (prompt, _index, onFirst) => {
       const stream = await client.completions.create({
-        model: 'stories260k',
+        model,
         prompt,
         max_tokens: maxTokens,
         temperature: 0,
@@ -103,20 +113,36 @@ function summarise(results: RoundResult[]) {
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'attest-bench-'));
-  const gateway = await startGateway({
-    ...process.env,
+  // The modules read their settings from process.env (startGateway's argument reaches only the server and database
+  // settings): set them there, or the gateway would run its default 4 sequences against the direct leg's 8.
+  Object.assign(process.env, {
     PORT: '0',
     HOST: '127.0.0.1',
     ATTEST_DATA_DIR: dataDir,
     ATTEST_LOG_LEVEL: 'warn',
     ATTEST_LLAMA_THREADS: '1',
     ATTEST_LLAMA_SEQUENCES: String(sequences),
-    ATTEST_LLAMA_CONTEXT_SIZE: String(contextSize * sequences),
+    ATTEST_LLAMA_CONTEXT_SIZE: String(contextSize),
   });
+  const gateway = await startGateway(process.env);
   const { key } = await gateway.app.get(ApiKeyService).create({ name: 'bench', roles: ['developer'] }, CLI_ACTOR);
   const client = new OpenAI({ apiKey: key, baseURL: `${gateway.url}/v1`, maxRetries: 0 });
-  const direct = await directLeg();
-  const through = gatewayLeg(client);
+  let modelPath = demoModelPath;
+  let modelName = 'stories260k';
+  let parameters = 260_000;
+  if (synthetic) {
+    modelPath = join(dataDir, 'synthetic.gguf');
+    modelName = 'synthetic';
+    parameters = await writeSyntheticModel(demoModelPath, modelPath, syntheticShape);
+    // What `attest models register --path`, `models approve --as` (a second person) and `models promote` do.
+    const registry = gateway.app.get(ModelRegistryService);
+    const version = await registry.register({ name: modelName, source: { kind: 'local_gguf', path: modelPath } }, cliActor('bench-registrant', 'default'));
+    const ref = { model: version.model, version: version.version };
+    await registry.approve(ref, cliActor('bench-approver', 'default'), 'gateway benchmark');
+    await registry.promote(ref, cliActor('bench-approver', 'default'));
+  }
+  const direct = await directLeg(modelPath);
+  const through = gatewayLeg(client, modelName);
   const rows = [];
   try {
     for (const concurrency of concurrencies) {
@@ -155,7 +181,7 @@ async function main(): Promise<void> {
   const report = {
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, model: cpus()[0]?.model, loadAverage: loadavg().map(round2), node: process.version },
-    settings: { rounds, maxTokens, sequences, contextSizePerSequence: contextSize, threads: 1, model: 'stories260k-f32-v3.gguf', decoding: 'greedy' },
+    settings: { rounds, maxTokens, sequences, contextSizePerSequence: contextSize, threads: 1, model: synthetic ? { synthetic: syntheticShape, parameters } : 'stories260k-f32-v3.gguf', decoding: 'greedy' },
     rows,
   };
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
