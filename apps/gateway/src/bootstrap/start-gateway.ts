@@ -20,7 +20,11 @@ export class StartupError extends Error {
   }
 }
 
-/** Zero-configuration start: typed config, database (embedded when DATABASE_URL is unset), migrations, HTTP. */
+/**
+ * Zero-configuration start: typed config, database (embedded when DATABASE_URL is unset), migrations, HTTP. `env`
+ * sets the server and database settings only; every module reads its own settings from `process.env` when the
+ * application is created, so an in-process caller sets those there.
+ */
 export async function startGateway(env: NodeJS.ProcessEnv = process.env): Promise<RunningGateway> {
   const logger = new Logger('attest');
   const server = serverConfig.load(env);
