@@ -73,6 +73,9 @@ export async function startAttest(options: AttestOptions): Promise<AttestInstanc
     ATTEST_LOG_LEVEL: 'warn',
     ATTEST_REGISTER_BUILTIN_MODEL: 'false',
     ATTEST_POLICY_DIR: benchPolicyDir(options.repoRoot, options.workDir),
+    // Every request here sends the same prompt and gets the same answer; real users do not, so the named-entity
+    // cache (which spares resent system prompts and earlier turns) would flatter the figures: it stays off.
+    ATTEST_PII_NER_CACHE_ENTRIES: '0',
     ...options.env,
   };
   delete env.DATABASE_URL;

@@ -1,5 +1,5 @@
 import { enhanceWithContext } from './analysis/context-enhancer';
-import { namedEntityRecognizer } from './analysis/ner-chunks';
+import { NamedEntityCache, namedEntityRecognizer } from './analysis/ner-chunks';
 import { resolveOverlaps } from './analysis/overlap-resolver';
 import { applyOperators, validatePolicy } from './operators/apply-operators';
 import { PseudonymVault } from './operators/pseudonym-vault';
@@ -33,7 +33,7 @@ export interface PiiEngine {
   createStreamRedactor(policy: OperatorPolicy, vault?: PseudonymVault, options?: AnalyzeOptions): StreamRedactor;
 }
 
-const defaults = { minScore: 0.4, maxInputLength: 1_000_000, timeBudgetMs: 2_000 };
+const defaults = { minScore: 0.4, maxInputLength: 1_000_000, timeBudgetMs: 2_000, nerCacheEntries: 4_096 };
 
 /**
  * Builds an engine. Construction validates every custom recognizer and phone region, so a bad configuration fails at
@@ -52,7 +52,7 @@ export function createPiiEngine(options: PiiEngineOptions = {}): PiiEngine {
     createPhoneRecognizer(options.defaultRegions),
     ...(options.customRecognizers ?? []).map(customRecognizer),
     ...(options.recognizers ?? []),
-    ...(ner ? [namedEntityRecognizer(ner)] : []),
+    ...(ner ? [namedEntityRecognizer(ner, new NamedEntityCache(options.nerCacheEntries ?? defaults.nerCacheEntries))] : []),
   ];
   const contextWords = new Map(recognizers.map((recognizer) => [recognizer.name, new Set(recognizer.contextWords ?? [])]));
   const supportedEntities = [...new Set(recognizers.flatMap((recognizer) => recognizer.supportedEntities))];

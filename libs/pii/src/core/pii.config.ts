@@ -65,6 +65,11 @@ export const piiConfig = defineConfig('pii', {
     schema: z.enum(['compromise', 'none']).default('compromise'),
     description: 'named-entity recognizer for PERSON, LOCATION, ORGANIZATION: compromise (default) or none',
   },
+  nerCacheEntries: {
+    env: 'ATTEST_PII_NER_CACHE_ENTRIES',
+    schema: z.coerce.number().int().min(0).max(1_000_000).default(4_096),
+    description: 'message pieces whose named-entity findings are remembered by SHA-256 digest, so a resent system prompt or earlier turn is not tagged again (0..1000000, default 4096; 0: none)',
+  },
   streamHoldback: {
     env: 'ATTEST_PII_STREAM_HOLDBACK',
     schema: z.coerce.number().int().min(16).max(1_024).default(64),
@@ -91,6 +96,7 @@ export function piiEngineOptions(config: PiiConfig): PiiEngineOptions {
     minScore: config.minScore,
     maxInputLength: config.maxInputLength,
     timeBudgetMs: config.timeBudgetMs,
+    nerCacheEntries: config.nerCacheEntries,
     customRecognizers: config.customRecognizers as CustomRecognizerDefinition[],
     streamLimits: { holdback: config.streamHoldback, context: config.streamHoldback },
     ...(config.ner === 'none' ? { ner: null } : {}),

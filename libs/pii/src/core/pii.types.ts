@@ -99,6 +99,8 @@ export interface PiiEngineOptions {
   recognizers?: Recognizer[];
   /** Named-entity recognizer; `null` disables PERSON/LOCATION/ORGANIZATION (default: compromise). */
   ner?: NamedEntityRecognizer | null;
+  /** Pieces whose named-entity findings are remembered (by digest, least recently used dropped; default 4,096; 0: none). */
+  nerCacheEntries?: number;
   /** Longest text analyze accepts, in UTF-16 code units (default 1,000,000). */
   maxInputLength?: number;
   /** Analysis taking longer than this fails with PII_ANALYSIS_TIMEOUT (default 2,000 ms). */

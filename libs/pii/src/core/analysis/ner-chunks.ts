@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import { type NamedEntityRecognizer, type PiiFinding, type Recognizer } from '../pii.types';
 
 /** Piece size for named-entity recognition: big enough for context, small enough to check the time budget often. */
@@ -21,10 +22,44 @@ export function pieceBoundaries(text: string, length = pieceLength): number[] {
 }
 
 /**
- * Adapts a named-entity recognizer to the recognizer interface, feeding it long texts piece by piece so the time
- * budget is checked between pieces (a tagger cannot be interrupted inside one call).
+ * The named-entity findings of recently seen pieces, least recently used dropped first. Chat clients send the whole
+ * conversation on every turn (the system prompt and every earlier message again), and the tagger is the costliest
+ * part of an analysis, so a piece already seen is not tagged again. Keys are SHA-256 digests of the piece, values the
+ * findings' types, offsets and scores: no text of the piece stays in the cache.
  */
-export function namedEntityRecognizer(ner: NamedEntityRecognizer): Recognizer {
+export class NamedEntityCache {
+  private readonly entries = new Map<string, readonly PiiFinding[]>();
+  hits = 0;
+  misses = 0;
+
+  constructor(private readonly maxEntries: number) {}
+
+  findings(piece: string, recognize: (piece: string) => PiiFinding[]): readonly PiiFinding[] {
+    if (this.maxEntries <= 0) return recognize(piece);
+    const key = hash('sha256', piece, 'base64');
+    const known = this.entries.get(key);
+    if (known !== undefined) {
+      this.hits++;
+      // Map keeps insertion order: moving the entry to the end makes the first one the least recently used.
+      this.entries.delete(key);
+      this.entries.set(key, known);
+      return known;
+    }
+    this.misses++;
+    const found = recognize(piece);
+    this.entries.set(key, found);
+    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+    return found;
+  }
+}
+
+/**
+ * Adapts a named-entity recognizer to the recognizer interface, feeding it long texts piece by piece so the time
+ * budget is checked between pieces (a tagger cannot be interrupted inside one call). With a cache, the recognizer
+ * must answer from the piece's text alone (the built-in one does).
+ */
+export function namedEntityRecognizer(ner: NamedEntityRecognizer, cache?: NamedEntityCache): Recognizer {
+  const recognize = (piece: string): readonly PiiFinding[] => (cache ? cache.findings(piece, (text) => ner.recognize(text)) : ner.recognize(piece));
   return {
     name: ner.name,
     supportedEntities: ner.supportedEntities,
@@ -34,7 +69,7 @@ export function namedEntityRecognizer(ner: NamedEntityRecognizer): Recognizer {
       let start = 0;
       for (const end of [...pieceBoundaries(text), text.length]) {
         context.checkDeadline?.();
-        for (const finding of ner.recognize(text.slice(start, end))) {
+        for (const finding of recognize(text.slice(start, end))) {
           findings.push({ ...finding, start: finding.start + start, end: finding.end + start });
         }
         start = end;
