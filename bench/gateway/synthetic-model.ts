@@ -6,6 +6,7 @@
  */
 import { createWriteStream, readFileSync } from 'node:fs';
 import { once } from 'node:events';
+import { seededRandom } from '@attest/inference';
 
 export interface SyntheticShape {
   embedding: number;
@@ -49,17 +50,6 @@ function readMetadata(path: string): { entries: Map<string, Buffer>; vocabulary:
     entries.set(key, bytes.subarray(start, at));
   }
   return { entries, vocabulary };
-}
-
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Writes the synthetic model to `path`; returns its parameter count. */

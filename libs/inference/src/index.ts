@@ -15,5 +15,5 @@ export type {
   RuntimeStats,
   SpeculativeDecoding,
 } from './core/inference.types';
-export { writeLoraAdapterGguf, type LoraAdapterOptions, type LoraTarget } from './core/local/lora-adapter-writer';
+export { seededRandom, writeLoraAdapterGguf, type LoraAdapterOptions, type LoraTarget } from './core/local/lora-adapter-writer';
 export { sha256OfFile } from './core/local/file-integrity';

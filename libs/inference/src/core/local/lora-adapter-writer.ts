@@ -89,7 +89,7 @@ function align(value: number): number {
 }
 
 /** mulberry32: a small, well-spread 32-bit generator; reproducible across runs and machines. */
-function seededRandom(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
