@@ -36,7 +36,9 @@ export async function runCompletion(
   // Stop sequences end generation through an abort of our own, so the sequence stops at once and is freed.
   const stopController = new AbortController();
   const signal = request.signal === undefined ? stopController.signal : AbortSignal.any([request.signal, stopController.signal]);
-  const stops = new StopSequenceFilter(prompt.stopStrings, (chunk) => request.onText?.(chunk));
+  const onText = request.onText;
+  const relay = onText === undefined ? undefined : new DeferredText(onText, () => stopController.abort());
+  const stops = new StopSequenceFilter(prompt.stopStrings, (chunk) => relay?.push(chunk));
   const response = await completion.generateCompletionWithMeta(prompt.tokens, {
     maxTokens,
     temperature,
@@ -60,6 +62,7 @@ export async function runCompletion(
   const discardedGuesses = predictions.refuted - predictionsBefore.refuted + (predictions.unused - predictionsBefore.unused);
   const completionTokens = sequence.tokenMeter.diff(meterBefore).usedOutputTokens - discardedGuesses;
   stops.flush();
+  await relay?.settle();
   return {
     text: stops.text,
     finishReason: stops.hasStopped ? 'stop' : toFinishReason(response.metadata.stopReason),
@@ -77,5 +80,51 @@ function toFinishReason(stopReason: 'eogToken' | 'stopGenerationTrigger' | 'cust
     case 'stopGenerationTrigger':
     case 'customStopTrigger':
       return 'stop';
+  }
+}
+
+/**
+ * Hands generated text to the caller one event-loop turn later, in order. node-llama-cpp queues a sequence's next
+ * token only after its text callback returns, so the caller's work on each piece (redaction, SSE framing, the socket
+ * write) held the next decode back; deferred, it runs while the native thread decodes. A caller that throws stops the
+ * generation, and its error is the generation's (node-llama-cpp would only have logged it).
+ */
+class DeferredText {
+  private readonly chunks: string[] = [];
+  private flushing: Promise<void> | undefined;
+  private failure: { error: unknown } | undefined;
+
+  constructor(
+    private readonly deliver: (chunk: string) => void,
+    private readonly stop: () => void,
+  ) {}
+
+  push(chunk: string): void {
+    this.chunks.push(chunk);
+    this.flushing ??= new Promise((resolve) =>
+      setImmediate(() => {
+        this.flush();
+        resolve();
+      }),
+    );
+  }
+
+  /** Resolves once every piece pushed so far was delivered; rejects with the caller's error if one threw. */
+  async settle(): Promise<void> {
+    while (this.flushing !== undefined) await this.flushing;
+    if (this.failure !== undefined) throw this.failure.error;
+  }
+
+  private flush(): void {
+    this.flushing = undefined;
+    for (const chunk of this.chunks.splice(0)) {
+      if (this.failure !== undefined) return;
+      try {
+        this.deliver(chunk);
+      } catch (error) {
+        this.failure = { error };
+        this.stop();
+      }
+    }
   }
 }

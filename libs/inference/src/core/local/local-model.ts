@@ -3,8 +3,10 @@ import type { InferenceConfig } from '../inference.config';
 import type { EmbeddingResult, GenerationRequest, GenerationResult, LoadedModelStats, ModelSpec } from '../inference.types';
 import { BoundedSlotPool } from './bounded-slot-pool';
 import { runCompletion, type SequenceSlot } from './local-generation';
+import { loadNodeLlamaCppInternals } from './node-llama-cpp';
 import type { Llama, LlamaContext, LlamaEmbeddingContext, LlamaGrammar, LlamaModel, NodeLlamaCppModule, Token } from './node-llama-cpp';
 import { PromptRenderer } from './prompt-renderer';
+import { SequenceTrimmer } from './sequence-trimmer';
 
 type LocalSource = Extract<ModelSpec['source'], { kind: 'local_gguf' }>;
 type LocalModelSettings = Pick<InferenceConfig, 'threads' | 'sequencesPerModel' | 'maxQueue' | 'queueTimeoutMs' | 'contextSize' | 'prefixCache'>;
@@ -30,6 +32,7 @@ export class LocalModel {
     readonly spec: ModelSpec & { source: LocalSource },
     private readonly model: LlamaModel,
     private readonly context: LlamaContext,
+    private readonly trimmer: SequenceTrimmer,
     private readonly draftContext: LlamaContext | undefined,
     private readonly renderer: PromptRenderer,
     private readonly settings: LocalModelSettings,
@@ -78,13 +81,16 @@ export class LocalModel {
           threads: settings.threads,
         });
       }
+      const trimmer = new SequenceTrimmer(await loadNodeLlamaCppInternals());
       const context = await model.createContext({
         contextSize,
         sequences: settings.sequencesPerModel,
         threads: settings.threads,
+        batching: { itemPrioritizationStrategy: trimmer.prioritize },
         ...(adapters.length > 0 ? { lora: { adapters: adapters.map((a) => ({ filePath: a.path, scale: a.scale ?? 1 })) } } : {}),
       });
-      return new LocalModel(nodeLlamaCpp, llama, spec, model, context, draftContext, new PromptRenderer(nodeLlamaCpp, model), settings);
+      trimmer.attach(context);
+      return new LocalModel(nodeLlamaCpp, llama, spec, model, context, trimmer, draftContext, new PromptRenderer(nodeLlamaCpp, model), settings);
     } catch (error) {
       await draftContext?.dispose();
       throw new InferenceError(
@@ -144,7 +150,10 @@ export class LocalModel {
     const slot = await this.slotPool.acquire((free) => this.pickSlot(free, fullPrompt), request.signal);
     if (slot === undefined) return abortedBeforeStart(prompt.promptTokens);
     try {
-      if (!this.settings.prefixCache) await slot.sequence.clearHistory();
+      // Cut the sequence back to the prefix it shares with the prompt (all of it without the prefix cache), so that
+      // node-llama-cpp finds nothing to erase: its erase would wait for every running generation on this context.
+      const shared = this.settings.prefixCache ? slot.sequence.compareContextTokens(fullPrompt).firstDifferentIndex : 0;
+      await this.trimmer.trim(slot.sequence, Math.min(shared, fullPrompt.length - 1));
       return await runCompletion(slot, prompt, fullPrompt, request, grammar);
     } catch (error) {
       if (error instanceof InferenceError) throw error;

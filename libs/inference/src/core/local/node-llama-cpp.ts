@@ -1,3 +1,6 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { importEsm } from '@attest/util';
 import type * as NodeLlamaCpp from 'node-llama-cpp' with { 'resolution-mode': 'import' };
 
@@ -33,4 +36,32 @@ export async function createLlama(threads: number): Promise<{ module: NodeLlamaC
     progressLogs: false,
   });
   return { module, llama };
+}
+
+export type BatchPrioritizationStrategy = NodeLlamaCpp.CustomBatchingPrioritizationStrategy;
+
+/**
+ * Two pieces of node-llama-cpp that it does not export: the lock a context's batch loop holds (lifecycle-utils'
+ * `withLock`, the very copy node-llama-cpp resolves, or it would be another lock) and its default batch order.
+ * The sequence trimmer needs both; node-llama-cpp is pinned exactly, and the trimmer's spec fails if they drift.
+ */
+export interface NodeLlamaCppInternals {
+  withLock<T>(scope: readonly unknown[], callback: () => T | Promise<T>): Promise<T>;
+  maximumParallelismStrategy: BatchPrioritizationStrategy;
+}
+
+let internals: Promise<NodeLlamaCppInternals> | undefined;
+
+export function loadNodeLlamaCppInternals(): Promise<NodeLlamaCppInternals> {
+  internals ??= (async () => {
+    const entry = require.resolve('node-llama-cpp');
+    const lifecycleUtils = createRequire(entry).resolve('lifecycle-utils');
+    const strategyFile = join(dirname(entry), 'evaluator/LlamaContext/utils/batchItemsPrioritizationStrategies/maximumParallelismStrategy.js');
+    const [{ withLock }, { maximumParallelismStrategy }] = await Promise.all([
+      importEsm<Pick<NodeLlamaCppInternals, 'withLock'>>(pathToFileURL(lifecycleUtils).href),
+      importEsm<Pick<NodeLlamaCppInternals, 'maximumParallelismStrategy'>>(pathToFileURL(strategyFile).href),
+    ]);
+    return { withLock, maximumParallelismStrategy };
+  })();
+  return internals;
 }
