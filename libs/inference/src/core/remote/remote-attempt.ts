@@ -1,5 +1,6 @@
 import { context, propagation } from '@opentelemetry/api';
 import { InferenceError, InferenceErrorCode } from '../inference.errors';
+import { exchange, type RemoteResponse } from './remote-response';
 
 /**
  * A 200 answer that is not an OpenAI completion: not JSON, the wrong shape, an error object inside the stream, or a
@@ -79,10 +80,11 @@ export interface AttemptOptions {
   signal?: AbortSignal;
 }
 
-/** A fetch whose deadline restarts whenever bytes arrive, so a long stream is not cut while a stalled one is. */
+/** A call whose deadline restarts whenever bytes arrive, so a long stream is not cut while a stalled one is. */
 export class RemoteAttempt {
   private readonly controller = new AbortController();
   private timer: NodeJS.Timeout | undefined;
+  private response: RemoteResponse | undefined;
   private timedOut = false;
   private readonly onCallerAbort = (): void => this.controller.abort();
 
@@ -92,12 +94,13 @@ export class RemoteAttempt {
     return this.options.signal?.aborted ?? false;
   }
 
-  async send(): Promise<Response> {
+  async send(): Promise<RemoteResponse> {
     this.options.signal?.addEventListener('abort', this.onCallerAbort, { once: true });
     this.touch();
     try {
-      const response = await fetch(this.options.url, {
+      const response = await exchange({
         method: this.options.method,
+        url: this.options.url,
         headers: {
           // W3C trace context of the active span (the request's trace), so the backend's spans join it; nothing
           // without an OpenTelemetry SDK.
@@ -109,9 +112,10 @@ export class RemoteAttempt {
         ...(this.options.body === undefined ? {} : { body: JSON.stringify(this.options.body) }),
         signal: this.controller.signal,
       });
+      this.response = response;
       this.touch();
       if (!response.ok) {
-        const detail = (await response.text().catch(() => '')).slice(0, 500);
+        const detail = (await response.text(4096).catch(() => '')).slice(0, 500);
         throw new AttemptFailure('status', `${this.options.url} answered ${response.status}: ${detail}`, response.status, { detail });
       }
       return response;
@@ -148,6 +152,7 @@ export class RemoteAttempt {
 
   finish(): void {
     clearTimeout(this.timer);
+    this.response?.release();
     this.options.signal?.removeEventListener('abort', this.onCallerAbort);
   }
 }

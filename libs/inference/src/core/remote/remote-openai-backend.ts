@@ -2,6 +2,7 @@ import { InferenceError, InferenceErrorCode } from '../inference.errors';
 import type { InferenceConfig } from '../inference.config';
 import type { EmbeddingResult, FinishReason, GenerationRequest, GenerationResult, ModelSource } from '../inference.types';
 import { AttemptFailure, MalformedAnswer, RemoteAttempt } from './remote-attempt';
+import type { RemoteResponse } from './remote-response';
 import { readServerSentEvents } from './sse-reader';
 
 export type RemoteSource = Extract<ModelSource, { kind: 'remote_openai' }>;
@@ -27,6 +28,7 @@ interface EmbeddingBody {
 }
 
 const healthTimeoutMs = 5000;
+const maxEventsAfterDone = 16;
 
 /**
  * A model version served by OpenAI-compatible servers the enterprise runs (vLLM, llama.cpp server, Ollama). Endpoints
@@ -69,14 +71,17 @@ export class RemoteOpenAiBackend {
     try {
       const onText = request.onText;
       return await this.withFailover(path, body, request.signal, () => streamed.chunks === 0, async (response, attempt) => {
-        if (onText === undefined || response.body === null) return toResult(completionOf(await response.json()));
+        if (onText === undefined) return toResult(completionOf(await response.json()));
         let finishReason: FinishReason | undefined;
         let done = false;
+        let eventsAfterDone = 0;
         let usage: GenerationResult['usage'] | undefined;
         for await (const data of readServerSentEvents(response.body, () => attempt.touch())) {
-          if (data === '[DONE]') {
+          // What follows [DONE] is read (the connection is reused only once its response has ended) but ignored.
+          if (done || data === '[DONE]') {
+            if (done && ++eventsAfterDone > maxEventsAfterDone) break;
             done = true;
-            break;
+            continue;
           }
           const chunk = completionOf(JSON.parse(data));
           const choice = chunk.choices?.[0];
@@ -125,7 +130,7 @@ export class RemoteOpenAiBackend {
           ...(this.source.apiKey !== undefined ? { apiKey: this.source.apiKey } : {}),
         });
         try {
-          await (await attempt.send()).arrayBuffer();
+          await (await attempt.send()).text();
           this.unhealthyUntil.delete(endpoint);
           return true;
         } catch {
@@ -148,10 +153,10 @@ export class RemoteOpenAiBackend {
     body: unknown,
     signal: AbortSignal | undefined,
     mayRetry: () => boolean,
-    read: (response: Response, attempt: RemoteAttempt) => Promise<T>,
+    read: (response: RemoteResponse, attempt: RemoteAttempt) => Promise<T>,
   ): Promise<T> {
     const endpoints = this.endpointOrder();
-    let lastFailure = new AttemptFailure('network', 'no endpoint was tried');
+    let lastFailure: AttemptFailure | undefined;
     this.inFlight += 1;
     try {
       for (let index = 0; index <= this.settings.remoteRetries; index += 1) {
@@ -178,7 +183,7 @@ export class RemoteOpenAiBackend {
           attempt.finish();
         }
       }
-      throw lastFailure.toInferenceError();
+      throw (lastFailure ?? new AttemptFailure('network', 'no endpoint was tried')).toInferenceError();
     } finally {
       this.inFlight -= 1;
     }
