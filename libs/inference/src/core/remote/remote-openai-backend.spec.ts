@@ -10,6 +10,8 @@ type Handler = (body: Record<string, unknown>, res: ServerResponse, req: Incomin
 /** An OpenAI-compatible server on 127.0.0.1 whose behaviour each test scripts; it records every request. */
 class ScriptedServer {
   readonly requests: { path: string; body: Record<string, unknown>; authorization?: string }[] = [];
+  /** TCP connections accepted so far. */
+  connections = 0;
   handler: Handler = (_body, res) => res.writeHead(500).end();
   private readonly server: Server = createServer((req, res) => {
     let raw = '';
@@ -22,6 +24,7 @@ class ScriptedServer {
   });
 
   async start(): Promise<string> {
+    this.server.on('connection', () => (this.connections += 1));
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v1`;
   }
@@ -123,6 +126,22 @@ describe('RemoteOpenAiBackend (through InferenceRuntime)', () => {
     expect(chunks).toEqual(['Once', ' upon']);
     expect(result).toEqual({ text: 'Once upon', finishReason: 'length', usage: { promptTokens: 2, completionTokens: 2, cachedPromptTokens: 0 } });
     expect(primary.requests[0]).toMatchObject({ path: '/v1/completions', body: { stream: true, stream_options: { include_usage: true } } });
+  });
+
+  it('keeps its connection open from call to call, streamed or not', async () => {
+    const streamed = (_body: Record<string, unknown>, res: ServerResponse) =>
+      sse(res, [{ choices: [{ index: 0, text: 'Hi', finish_reason: 'stop' }] }, { choices: [], usage: { prompt_tokens: 1, completion_tokens: 1 } }]);
+    primary.handler = streamed;
+    await sut.generate(remoteModel([primaryUrl]), { prompt: 'warm', onText: () => undefined });
+    const before = primary.connections;
+
+    for (const stream of [true, false, true, true, false]) {
+      primary.handler = stream ? streamed : (_body, res) => json(res, 200, chatAnswer('plain'));
+      await sut.generate(remoteModel([primaryUrl]), { messages: [{ role: 'user', content: 'x' }], ...(stream ? { onText: () => undefined } : {}) });
+    }
+
+    expect(primary.requests).toHaveLength(6);
+    expect(primary.connections - before).toBe(0);
   });
 
   it('fails over to the next endpoint when one refuses connections or answers 503', async () => {
