@@ -7,6 +7,7 @@
  * - PROFILE_WAIT_FILE: with B, wait after A has started until this file exists before starting B, so that B runs code
  *   edited meanwhile (each instance compiles its TypeScript when it starts) and A keeps the code from before.
  * - PROFILE_CPU_PROF=1: instance A runs under `node --cpu-prof`; its samples are summed by component per mode.
+ * - PROFILE_NODE_ARGS: extra Node options for both instances (e.g. `--report-on-fatalerror --report-directory=/tmp/r`).
  *
  *   node scripts/run-ts.cjs bench/overhead/profile.ts
  *   PROFILE_DURATION_S=8 PROFILE_ROUNDS=3 PROFILE_CONCURRENCY=8 PROFILE_MODES=json,sse PROFILE_PROMPT=plain \
@@ -86,7 +87,7 @@ async function main(): Promise<void> {
     const start = async (name: string, extra: Record<string, string>, nodeArgs: string) => {
       const dir = join(workDir, name);
       mkdirSync(dir, { mode: 0o711 });
-      process.env.OVERHEAD_ATTEST_NODE_ARGS = nodeArgs;
+      process.env.OVERHEAD_ATTEST_NODE_ARGS = [env.PROFILE_NODE_ARGS ?? '', nodeArgs].join(' ');
       instances.push({ name, instance: await startAttest({ name, repoRoot, workDir: dir, upstreamBaseUrl, env: extra }) });
     };
     await start('A', envOf(env.PROFILE_ENV_A), profiling ? `--cpu-prof --cpu-prof-dir=${profDir}` : '');
