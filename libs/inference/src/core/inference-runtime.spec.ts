@@ -142,6 +142,23 @@ describe(InferenceRuntime.name, () => {
     expect(sut.stats().loadedModels).toEqual([{ versionId: model.versionId, activeSequences: 0, queued: 0 }]);
   });
 
+  it('stops a generation whose text consumer throws, fails it with that error, and keeps serving', async () => {
+    let calls = 0;
+    const failing = sut.generate(model, {
+      prompt: referencePrompt,
+      maxTokens: 400,
+      onText: () => {
+        calls += 1;
+        throw new Error('the client socket is gone');
+      },
+    });
+
+    await expect(failing).rejects.toMatchObject({ code: InferenceErrorCode.BackendFailed, message: expect.stringContaining('the client socket is gone') });
+    expect(calls).toBe(1);
+    expect(sut.stats().loadedModels).toEqual([{ versionId: model.versionId, activeSequences: 0, queued: 0 }]);
+    expect((await sut.generate(model, { prompt: referencePrompt, temperature: 0, maxTokens: 16 })).text).toBe(referenceText);
+  });
+
   it('embeds inputs through the embedding context with token counts', async () => {
     const result = await sut.embed(model, ['Once upon a time', 'The cat sat', 'Once upon a time']);
 
