@@ -35,7 +35,7 @@ export class SequenceTrimmer {
     const state = trimmableState(sequence);
     const context = this.context;
     if (state !== undefined && context !== undefined) {
-      const trimmed = new Promise<boolean>((resolve, reject) => this.waiting.push({ state, keep, resolve, reject }));
+      const trimmed = new Promise<boolean>((resolve, reject) => this.waiting.push({ sequence, state, keep, resolve, reject }));
       // With no batch loop running nobody asks the strategy, so the lock is taken here; a loop drains it sooner.
       void this.internals.withLock([context, 'context'], () => this.trimWaiting()).catch(() => undefined);
       if (await trimmed) return;
@@ -47,6 +47,8 @@ export class SequenceTrimmer {
   private trimWaiting(): void {
     for (const pending of this.waiting.splice(0)) {
       try {
+        // The native context may be gone by now (the model was unloaded): never call into it then.
+        if (pending.sequence.disposed || this.context?.disposed === true) throw new Error('the model context was disposed');
         pending.resolve(trimInPlace(pending.state, pending.keep));
       } catch (error) {
         pending.reject(error);
@@ -56,6 +58,7 @@ export class SequenceTrimmer {
 }
 
 interface PendingTrim {
+  sequence: LlamaContextSequence;
   state: SequenceState;
   keep: number;
   /** false: the native cache refused a partial removal, and node-llama-cpp's own path must re-evaluate. */
