@@ -86,9 +86,12 @@ export class RemoteAttempt {
   private timer: NodeJS.Timeout | undefined;
   private response: RemoteResponse | undefined;
   private timedOut = false;
+  private idleMs: number;
   private readonly onCallerAbort = (): void => this.controller.abort();
 
-  constructor(private readonly options: AttemptOptions) {}
+  constructor(private readonly options: AttemptOptions) {
+    this.idleMs = options.idleTimeoutMs;
+  }
 
   get callerAborted(): boolean {
     return this.options.signal?.aborted ?? false;
@@ -130,7 +133,13 @@ export class RemoteAttempt {
     this.timer = setTimeout(() => {
       this.timedOut = true;
       this.controller.abort();
-    }, this.options.idleTimeoutMs);
+    }, this.idleMs);
+  }
+
+  /** The answer is whole: from now on the server gets only `graceMs` of silence to end its response. */
+  windDown(graceMs: number): void {
+    this.idleMs = Math.min(this.idleMs, graceMs);
+    this.touch();
   }
 
   classify(error: unknown): unknown {

@@ -144,6 +144,21 @@ describe('RemoteOpenAiBackend (through InferenceRuntime)', () => {
     expect(primary.connections - before).toBe(0);
   });
 
+  it('serves a whole streamed answer when the server never ends its response after [DONE]', async () => {
+    primary.handler = (_body, res) => {
+      sse(res, [{ choices: [{ index: 0, text: 'Whole', finish_reason: 'stop' }] }], false);
+      res.write('data: [DONE]\n\n');
+    };
+    const chunks: string[] = [];
+    const generation = sut.generate(remoteModel([primaryUrl], { timeoutMs: 30_000 }), { prompt: 'x', onText: (chunk) => chunks.push(chunk) });
+    const slowerThanGrace = new Promise<'still waiting'>((resolve) => setTimeout(() => resolve('still waiting'), 10_000).unref());
+
+    const result = await Promise.race([generation, slowerThanGrace]);
+
+    expect(result).toMatchObject({ text: 'Whole', finishReason: 'stop' });
+    expect(chunks).toEqual(['Whole']);
+  });
+
   it('fails over to the next endpoint when one refuses connections or answers 503', async () => {
     primary.handler = (_body, res) => json(res, 503, { error: { message: 'overloaded' } });
     secondary.handler = (_body, res) => json(res, 200, chatAnswer('from secondary'));

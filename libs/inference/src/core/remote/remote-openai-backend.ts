@@ -29,6 +29,8 @@ interface EmbeddingBody {
 
 const healthTimeoutMs = 5000;
 const maxEventsAfterDone = 16;
+/** How long a server may take to end its response after `[DONE]` before the connection is dropped instead of reused. */
+const doneGraceMs = 1_000;
 
 /**
  * A model version served by OpenAI-compatible servers the enterprise runs (vLLM, llama.cpp server, Ollama). Endpoints
@@ -76,23 +78,29 @@ export class RemoteOpenAiBackend {
         let done = false;
         let eventsAfterDone = 0;
         let usage: GenerationResult['usage'] | undefined;
-        for await (const data of readServerSentEvents(response.body, () => attempt.touch())) {
-          // What follows [DONE] is read (the connection is reused only once its response has ended) but ignored.
-          if (done || data === '[DONE]') {
-            if (done && ++eventsAfterDone > maxEventsAfterDone) break;
-            done = true;
-            continue;
+        try {
+          for await (const data of readServerSentEvents(response.body, () => attempt.touch())) {
+            // What follows [DONE] is read, briefly, and ignored: a connection is reused only once its response ended.
+            if (done || data === '[DONE]') {
+              if (done && ++eventsAfterDone > maxEventsAfterDone) break;
+              if (!done) attempt.windDown(doneGraceMs);
+              done = true;
+              continue;
+            }
+            const chunk = completionOf(JSON.parse(data));
+            const choice = chunk.choices?.[0];
+            const text = choice?.delta?.content ?? choice?.text ?? '';
+            if (text !== '') {
+              streamed.text += text;
+              streamed.chunks += 1;
+              onText(text);
+            }
+            if (choice?.finish_reason) finishReason = toFinishReason(choice.finish_reason);
+            if (chunk.usage) usage = toUsage(chunk.usage);
           }
-          const chunk = completionOf(JSON.parse(data));
-          const choice = chunk.choices?.[0];
-          const text = choice?.delta?.content ?? choice?.text ?? '';
-          if (text !== '') {
-            streamed.text += text;
-            streamed.chunks += 1;
-            onText(text);
-          }
-          if (choice?.finish_reason) finishReason = toFinishReason(choice.finish_reason);
-          if (chunk.usage) usage = toUsage(chunk.usage);
+        } catch (error) {
+          // After [DONE] the answer is whole; a server that then never ends its response only loses its connection.
+          if (!done || request.signal?.aborted) throw error;
         }
         // A stream cut short (a proxy timeout, a crashed worker behind a keep-alive) must not pass for a whole answer;
         // nor may a body that held no completion at all (an error page, JSON of another shape).
