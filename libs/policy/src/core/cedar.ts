@@ -13,10 +13,9 @@ export type {
   Type as CedarType,
 } from '@cedar-policy/cedar-wasm/nodejs';
 
-// Node 20's V8 (11.3) aborts the whole process ("Fatal error: unreachable code" in
-// Deoptimizer::DoComputeBuiltinContinuation) when optimized code that inlined a call into WebAssembly is deoptimized
-// on its way back: under sustained load (a governed gateway at 32 concurrent clients) it killed about a third of the
-// 36-second runs, with fetch or Node's http client alike, and none of 10 runs of 48 s with this inlining off
-// (bench/overhead/README.md). Cedar is the WebAssembly on the request path; the flag only changes how TurboFan
-// compiles JS-to-Wasm calls made from now on.
+// Node 20's V8 (11.3) aborted the gateway under sustained load ("Fatal error: unreachable code" while the deoptimizer
+// rebuilt builtin-continuation frames, Deoptimizer::DoComputeBuiltinContinuation): at 32 concurrent clients in 5 of 16
+// runs of 36 s, with fetch or Node's http client alike. With TurboFan's inlining of JS-to-Wasm calls off it happened in
+// none of 10 runs of 48 s (docs/reliability.md, finding 8), and decisions cost the same. Cedar is the WebAssembly on the
+// request path; the flag changes only how TurboFan compiles JS-to-Wasm calls from now on.
 if (process.versions.v8.startsWith('11.')) setFlagsFromString('--no-turbo-inline-js-wasm-calls');
