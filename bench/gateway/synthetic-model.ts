@@ -7,6 +7,7 @@
 import { createWriteStream, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { seededRandom } from '@attest/inference';
+import { GGUF_SCALAR_BYTES, GgufValueType } from '@attest/registry';
 
 export interface SyntheticShape {
   embedding: number;
@@ -18,10 +19,6 @@ export interface SyntheticShape {
 }
 
 const GGUF_ALIGNMENT = 32;
-const TYPE_UINT32 = 4;
-const TYPE_STRING = 8;
-const TYPE_ARRAY = 9;
-const SCALAR_BYTES: Record<number, number> = { 0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8 };
 const EOS_TOKEN = 2;
 
 /** The raw bytes of every metadata entry of a GGUF v3 file, by key, and its vocabulary size. */
@@ -31,9 +28,9 @@ function readMetadata(path: string): { entries: Map<string, Buffer>; vocabulary:
   const u32 = (): number => { const value = bytes.readUInt32LE(at); at += 4; return value; };
   const u64 = (): number => { const value = Number(bytes.readBigUInt64LE(at)); at += 8; return value; };
   const skip = (type: number): void => {
-    if (type === TYPE_STRING) { const length = u64(); at += length; return; }
-    if (type === TYPE_ARRAY) { const inner = u32(); const count = u64(); for (let i = 0; i < count; i++) skip(inner); return; }
-    at += SCALAR_BYTES[type] ?? Number.NaN;
+    if (type === GgufValueType.String) { const length = u64(); at += length; return; }
+    if (type === GgufValueType.Array) { const inner = u32(); const count = u64(); for (let i = 0; i < count; i++) skip(inner); return; }
+    at += GGUF_SCALAR_BYTES[type as GgufValueType] ?? Number.NaN;
   };
   u64(); // tensor count
   const count = u64();
@@ -94,7 +91,7 @@ export async function writeSyntheticModel(basePath: string, path: string, shape:
     const value = overrides[key];
     if (value === undefined) { header.push(raw); continue; }
     str(key);
-    if (typeof value === 'string') { u32(TYPE_STRING); str(value); } else { u32(TYPE_UINT32); u32(value); }
+    if (typeof value === 'string') { u32(GgufValueType.String); str(value); } else { u32(GgufValueType.Uint32); u32(value); }
   }
   let offset = 0;
   const sizes = tensors.map((tensor) => tensor.dims.reduce((a, b) => a * b, 1) * 4);

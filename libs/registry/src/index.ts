@@ -1,6 +1,7 @@
 // Public API of @attest/registry: the pure core (no NestJS, no TypeORM).
 export { readGgufMetadata, readGgufMetadataFromBytes, DEFAULT_GGUF_LIMITS } from './core/gguf/gguf-reader';
 export type { GgufArraySummary, GgufLimits, GgufMetadata, GgufQuantisation, GgufValue } from './core/gguf/gguf-reader';
+export { GgufValueType, SCALAR_BYTES as GGUF_SCALAR_BYTES } from './core/gguf/gguf-types';
 export { RegistryError, RegistryErrorCode, httpStatusForRegistryError } from './core/registry.errors';
 export type {
   Deployment,
