@@ -54,7 +54,11 @@ describe('audit append in order (pipelined batches)', () => {
     expect(await condition()).toBe(true);
   }
 
-  it('makes a batch that reaches the head before the one it follows wait for it, then commits both in order', async () => {
+  /**
+   * Two sessions: the earlier holds the advisory lock its batch (the first two events) is named after, the later sends
+   * the third event, which reaches the head first; resolves once the later insert waits on that lock.
+   */
+  async function laterBatchWaiting() {
     const { size, first, second } = await twoBatches();
     const earlier = await session();
     const later = await session();
@@ -62,9 +66,17 @@ describe('audit append in order (pipelined batches)', () => {
     const laterPid = (await later.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
     const laterInsert = later.query(INSERT_BATCH, insertBatchParameters(second));
     let settled = false;
-    void laterInsert.then(() => (settled = true), () => (settled = true));
+    laterInsert.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
     await until(() => waitingOnAdvisoryLock(laterPid));
-    expect(settled).toBe(false);
+    return { size, first, second, earlier, laterInsert, settled: () => settled };
+  }
+
+  it('makes a batch that reaches the head before the one it follows wait for it, then commits both in order', async () => {
+    const { size, first, second, earlier, laterInsert, settled } = await laterBatchWaiting();
+    expect(settled()).toBe(false);
     await earlier.query(INSERT_BATCH, insertBatchParameters(first));
     await earlier.query('COMMIT');
     await expect(laterInsert).resolves.toMatchObject({ rowCount: 1 });
@@ -74,14 +86,7 @@ describe('audit append in order (pipelined batches)', () => {
   });
 
   it('refuses the waiting batch as stale when the one before it rolls back', async () => {
-    const { size, first, second } = await twoBatches();
-    const earlier = await session();
-    const later = await session();
-    await earlier.query(`BEGIN; SELECT pg_advisory_xact_lock(${AUDIT_BATCH_LOCK_CLASS}, ${size + 2})`);
-    const laterPid = (await later.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
-    const laterInsert = later.query(INSERT_BATCH, insertBatchParameters(second));
-    laterInsert.catch(() => undefined);
-    await until(() => waitingOnAdvisoryLock(laterPid));
+    const { size, first, earlier, laterInsert } = await laterBatchWaiting();
     await earlier.query(INSERT_BATCH, insertBatchParameters(first));
     await earlier.query('ROLLBACK');
     await expect(laterInsert).rejects.toMatchObject({ code: '40001', message: expect.stringMatching(/^audit append refused at sequence/) });
