@@ -102,10 +102,12 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
 };
 const round2 = (value: number) => Math.round(value * 100) / 100;
+const tokensOf = (r: RoundResult) => r.samples.reduce((sum, s) => sum + s.tokens, 0);
+const tokensPerSecondOf = (r: RoundResult) => tokensOf(r) / (r.wallMs / 1000);
+
 function summarise(results: RoundResult[]) {
-  const tokensOf = (r: RoundResult) => r.samples.reduce((sum, s) => sum + s.tokens, 0);
   return {
-    tokensPerSecond: round2(median(results.map((r) => tokensOf(r) / (r.wallMs / 1000)))),
+    tokensPerSecond: round2(median(results.map(tokensPerSecondOf))),
     tokensPerCpuSecond: round2(median(results.map((r) => (tokensOf(r) / r.cpuMs) * 1000))),
     ttftMsP50: round2(median(results.flatMap((r) => r.samples.map((s) => s.ttftMs)))),
   };
@@ -169,6 +171,10 @@ async function main(): Promise<void> {
         gateway: g,
         ratioWall: round2(g.tokensPerSecond / d.tokensPerSecond),
         ratioCpu: round2(g.tokensPerCpuSecond / d.tokensPerCpuSecond),
+        // Each round's gateway leg against the direct leg that ran right before or after it: the machine's drift
+        // between rounds cancels out of these, which it does not from the ratio of the two legs' medians above.
+        pairedRatioWall: round2(median(gatewayRounds.map((g, i) => tokensPerSecondOf(g) / tokensPerSecondOf(directRounds[i] ?? g)))),
+        pairedRatiosWall: gatewayRounds.map((g, i) => round2(tokensPerSecondOf(g) / tokensPerSecondOf(directRounds[i] ?? g))),
       };
       rows.push(row);
       process.stdout.write(`${JSON.stringify(row)}\n`);

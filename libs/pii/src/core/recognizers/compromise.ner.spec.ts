@@ -82,8 +82,19 @@ describe(CompromiseNamedEntityRecognizer.name, () => {
       ['a name after "my name is" in lower-case text', 'hi, my name is tarvo leppik and i need help', 'tarvo leppik'],
       ['a surname after a known first name in lower-case text', 'please remind marta okonkwo about the invoice', 'marta okonkwo'],
       ['a relative', 'I am writing for my cousin Ivetta about her account.', 'Ivetta'],
+      ['an ordinary word as a given name', 'My great grandmother was called Lily Nolan.', 'Lily Nolan'],
+      ['a given name read as a month, and an initial', 'My name is Ján M. Novák but everyone calls me Ján.', 'Ján M. Novák'],
+      ['a title after a name', 'The letter was signed by Giovanna Rodrigues MD last week.', 'Giovanna Rodrigues MD'],
+      ['an ordinary word as a surname', 'The invoice went to Sharon Fields yesterday.', 'Sharon Fields'],
     ])('finds %s', (_case, text, expected) => {
       expect(entities(text)).toContainEqual(['PERSON', expected]);
+    });
+
+    it.each([
+      ['the first word of a sentence', 'Yesterday Nolan called about the invoice.', 'Nolan'],
+      ['a greeting', 'Dear Nolan, thank you for the invoice.', 'Nolan'],
+    ])('leaves %s outside the name after it', (_case, text, expected) => {
+      expect(entities(text).filter(([type]) => type === 'PERSON')).toEqual([['PERSON', expected]]);
     });
 
     it('ends a name at its possessive and leaves the title after it', () => {

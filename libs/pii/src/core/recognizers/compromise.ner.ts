@@ -78,6 +78,38 @@ function continuesName(run: Run | undefined, term: TaggedTerm, next: TaggedTerm 
   return afterInitial && /^\p{Lu}[\p{L}'’-]+$/u.test(term.text) && !stopwords.has(term.text) ? 'PERSON' : undefined;
 }
 
+/** Titles and generation marks written after a person's name (`Giovanna Rodrigues MD`, `Louis IV`). */
+const nameSuffix = /^(?:Jr|Sr|MD|PhD|II|III|IV)$/;
+
+/**
+ * The person patterns of compromise's grammar pass, which this recognizer skips. A capitalised word right before a
+ * person's name is part of it when compromise reads it as a proper noun, an initial or a short form of a month
+ * (`Lily Nolan`, `Ján M. Novák`); after the name, a title (`MD`) is. Stop words (`Dear`, `Monday`) stay outside.
+ */
+function widenPeople(terms: readonly TaggedTerm[], classes: (TermClass | undefined)[]): (TermClass | undefined)[] {
+  // Right to left: whether the terms after this one open a person's name (a NAME run merges into a PERSON after it).
+  let personAhead = false;
+  for (let index = terms.length - 1; index >= 0; index--) {
+    const term = terms[index];
+    if (!term) continue;
+    const joins: boolean = personAhead && !endsRun(term);
+    if (classes[index] === undefined && joins && precedesName(term)) classes[index] = 'PERSON';
+    personAhead = classes[index] === 'PERSON' || (classes[index] === 'NAME' && joins);
+  }
+  terms.forEach((term, index) => {
+    const previous = terms[index - 1];
+    if (classes[index] !== undefined || !previous || classes[index - 1] !== 'PERSON' || endsRun(previous)) return;
+    if (nameSuffix.test(term.text)) classes[index] = 'PERSON';
+  });
+  return classes;
+}
+
+function precedesName(term: TaggedTerm): boolean {
+  const tags = term.tags ?? new Set<string>();
+  const initial = /^\p{Lu}$/u.test(term.text);
+  return /^\p{Lu}/u.test(term.text) && !stopwords.has(term.text) && (initial || tags.has('ProperNoun') || tags.has('Month'));
+}
+
 /** Joins two neighbouring classes: an unknown capitalised word next to a known name is part of that name. */
 function merge(run: TermClass, next: TermClass): TermClass | undefined {
   if (run === next) return run;
@@ -87,7 +119,7 @@ function merge(run: TermClass, next: TermClass): TermClass | undefined {
 }
 
 /**
- * PERSON, LOCATION and ORGANIZATION from compromise's tagger (its lexicon plus sentence grammar), widened by cue words
+ * PERSON, LOCATION and ORGANIZATION from compromise's tagger (its lexicon and first tagging pass), widened by cue words
  * around capitalised runs, firm-name and address-block shapes, and by runs of capitalised words compromise does not
  * know (names from outside its English lexicon, such as `Krisztián Szöllösy`). Scores stay below the
  * checksum-validated types so a validated card or IBAN always wins an overlap.
@@ -122,13 +154,14 @@ export class CompromiseNamedEntityRecognizer implements NamedEntityRecognizer {
     const findings: PiiFinding[] = [];
     for (const terms of sentences) {
       const caseless = !terms.some((term) => /\p{Lu}/u.test(term.text));
+      const classes = widenPeople(terms, terms.map((term) => classify(term, caseless)));
       let run: Run | undefined;
       const close = (): void => {
         if (run) findings.push(...this.toFinding(run));
         run = undefined;
       };
       terms.forEach((term, index) => {
-        const type = continuesName(run, term, terms[index + 1]) ?? classify(term, caseless);
+        const type = continuesName(run, term, terms[index + 1]) ?? classes[index];
         const merged = run && type ? merge(run.type, type) : undefined;
         if (run && merged) {
           run.type = merged;
@@ -157,6 +190,8 @@ export class CompromiseNamedEntityRecognizer implements NamedEntityRecognizer {
       if (terms.length < 2 || terms.length > 4 || afterPossessive || !terms.some((term) => term.tags?.has('ProperNoun'))) return [];
       entity = terms.some((term) => organizationWord.test(term.text)) ? 'ORGANIZATION' : 'PERSON';
     }
+    // `Jorien van der Hoeven`: capitalised words joined by a name particle are a person's name.
+    if (entity === 'PERSON' && type === 'NAME' && terms.some((term) => nameParticles.has(term.text))) score = scores.PERSON;
     if (type === 'PERSON' && terms.every((term) => term.tags?.has('Hyphenated'))) score = hyphenatedPersonScore;
     // `St`, `st`: compromise reads street abbreviations as places; a real two-letter place is written in capitals (UK).
     const only = terms.length === 1 ? (terms[0]?.text ?? '') : '';
