@@ -47,7 +47,9 @@ describe('SseStream properties', () => {
   const failure = openAiError('The model failed mid-answer.', 'server_error', 'internal_error');
 
   beforeAll(async () => {
-    app = Fastify();
+    // The payloads are arbitrary JSON, `{"__proto__": {}}` included: this harness tests the writer, not body parsing,
+    // so it keeps such keys as the plain data JSON.parse makes of them (the gateway itself refuses them with a 400).
+    app = Fastify({ onProtoPoisoning: 'ignore', onConstructorPoisoning: 'ignore' });
     app.post('/sse', async (request, reply) => {
       const { payloads, ending } = request.body as Script;
       const sse = new SseStream(reply, () => ({ 'x-request-id': 'sse-property' }));
