@@ -166,16 +166,17 @@ async function main(): Promise<void> {
       }
       const d = summarise(directRounds);
       const g = summarise(gatewayRounds);
+      // Each round's gateway leg against the direct leg that ran right before or after it: the machine's drift
+      // between rounds cancels out of these, which it does not from the ratio of the two legs' medians.
+      const paired = gatewayRounds.map((round, i) => tokensPerSecondOf(round) / tokensPerSecondOf(directRounds[i] ?? round));
       const row = {
         concurrency,
         direct: d,
         gateway: g,
         ratioWall: round2(g.tokensPerSecond / d.tokensPerSecond),
         ratioCpu: round2(g.tokensPerCpuSecond / d.tokensPerCpuSecond),
-        // Each round's gateway leg against the direct leg that ran right before or after it: the machine's drift
-        // between rounds cancels out of these, which it does not from the ratio of the two legs' medians above.
-        pairedRatioWall: round2(median(gatewayRounds.map((g, i) => tokensPerSecondOf(g) / tokensPerSecondOf(directRounds[i] ?? g)))),
-        pairedRatiosWall: gatewayRounds.map((g, i) => round2(tokensPerSecondOf(g) / tokensPerSecondOf(directRounds[i] ?? g))),
+        pairedRatioWall: round2(median(paired)),
+        pairedRatiosWall: paired.map(round2),
       };
       rows.push(row);
       process.stdout.write(`${JSON.stringify(row)}\n`);

@@ -65,12 +65,17 @@ interface Run {
 /** Lower-case particles inside a person's name: `Dyan van Gijn`, `Maika van de Noort`, `Ahmad bin Ali`. */
 const nameParticles = new Set(['van', 'von', 'de', 'der', 'den', 'da', 'di', 'del', 'della', 'le', 'la', 'du', 'dos', 'das', 'ter', 'ten', 'bin', 'binti', 'al']);
 
+/** Titles and generation marks written after a person's name (`Giovanna Rodrigues MD`, `Louis IV`). */
+const nameSuffix = /^(?:Jr|Sr|MD|PhD|II|III|IV)$/;
+
 /**
- * A term that continues the person's name being read whatever its own class: a particle before a capitalised word, or
- * the word after an initial (`Landerico B Hidalgo` is a person even though Hidalgo is also a Mexican state).
+ * A term that continues the person's name being read whatever its own class: a particle before a capitalised word,
+ * the word after an initial (`Landerico B Hidalgo` is a person even though Hidalgo is also a Mexican state), or a title
+ * after a person's name.
  */
 function continuesName(run: Run | undefined, term: TaggedTerm, next: TaggedTerm | undefined): TermClass | undefined {
   if (!run || (run.type !== 'PERSON' && run.type !== 'NAME')) return undefined;
+  if (run.type === 'PERSON' && nameSuffix.test(term.text)) return 'PERSON';
   const nextText = next?.text ?? '';
   if (nameParticles.has(term.text) && (/^\p{Lu}/u.test(nextText) || nameParticles.has(nextText))) return run.type;
   const previous = run.terms[run.terms.length - 1];
@@ -78,13 +83,11 @@ function continuesName(run: Run | undefined, term: TaggedTerm, next: TaggedTerm 
   return afterInitial && /^\p{Lu}[\p{L}'’-]+$/u.test(term.text) && !stopwords.has(term.text) ? 'PERSON' : undefined;
 }
 
-/** Titles and generation marks written after a person's name (`Giovanna Rodrigues MD`, `Louis IV`). */
-const nameSuffix = /^(?:Jr|Sr|MD|PhD|II|III|IV)$/;
-
 /**
- * The person patterns of compromise's grammar pass, which this recognizer skips. A capitalised word right before a
- * person's name is part of it when compromise reads it as a proper noun, an initial or a short form of a month
- * (`Lily Nolan`, `Ján M. Novák`); after the name, a title (`MD`) is. Stop words (`Dear`, `Monday`) stay outside.
+ * The person patterns of compromise's grammar pass that look ahead, which this recognizer skips: a capitalised word
+ * right before a person's name is part of it when compromise reads it as a proper noun, an initial or a short form of a
+ * month (`Lily Nolan`, `Ján M. Novák`). Stop words (`Dear`, `Monday`) stay outside. (A title after the name is
+ * {@link continuesName}'s.)
  */
 function widenPeople(terms: readonly TaggedTerm[], classes: (TermClass | undefined)[]): (TermClass | undefined)[] {
   // Right to left: whether the terms after this one open a person's name (a NAME run merges into a PERSON after it).
@@ -96,11 +99,6 @@ function widenPeople(terms: readonly TaggedTerm[], classes: (TermClass | undefin
     if (classes[index] === undefined && joins && precedesName(term)) classes[index] = 'PERSON';
     personAhead = classes[index] === 'PERSON' || (classes[index] === 'NAME' && joins);
   }
-  terms.forEach((term, index) => {
-    const previous = terms[index - 1];
-    if (classes[index] !== undefined || !previous || classes[index - 1] !== 'PERSON' || endsRun(previous)) return;
-    if (nameSuffix.test(term.text)) classes[index] = 'PERSON';
-  });
   return classes;
 }
 
