@@ -51,7 +51,7 @@ describe(runCompletion.name, () => {
     // sequence of the context has queued one, and otherwise on the event loop's next check phase.
     const context = await weights.createContext({ contextSize: 256, sequences: 2, threads: 1 });
     try {
-      const decodes = watchDecodes(context, 10);
+      const decodes = watchDecodes(context, 25);
       const sequence = context.getSequence();
       const renderer = new PromptRenderer(module, weights);
       const prompt = renderer.render({ prompt: 'Once upon a time' });
