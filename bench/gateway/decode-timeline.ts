@@ -70,8 +70,7 @@ async function gatewayContext(runtime: InferenceRuntime): Promise<LlamaContext> 
 }
 
 /** When the decode that took the evaluated tokens past `share` of the round's total ended, from the round's start. */
-function reached(decodes: Call[], share: number, roundStart: number): number {
-  const total = decodes.reduce((sum, decode) => sum + decode.tokens, 0);
+function reached(decodes: readonly Call[], total: number, share: number, roundStart: number): number {
   let done = 0;
   for (const decode of decodes) {
     done += decode.tokens;
@@ -80,8 +79,10 @@ function reached(decodes: Call[], share: number, roundStart: number): number {
   return NaN;
 }
 
-function measure(roundStart: number, wallMs: number, activeMs: number) {
-  const decodes = calls.filter((call) => call.kind === 'decode').sort((a, b) => a.start - b.start);
+/** The round's decodes in the order they started. */
+const decodesInOrder = (): Call[] => calls.filter((call) => call.kind === 'decode').sort((a, b) => a.start - b.start);
+
+function measure(decodes: readonly Call[], roundStart: number, wallMs: number, activeMs: number) {
   const samples = calls.filter((call) => call.kind === 'sample');
   const gaps = decodes.slice(1).map((decode, i) => decode.start - (decodes[i]?.end ?? decode.start));
   const sampleToDecode = samples.flatMap((sample) => {
@@ -89,13 +90,14 @@ function measure(roundStart: number, wallMs: number, activeMs: number) {
     return next ? [next.start - sample.end] : [];
   });
   const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
-  const eighth = reached(decodes, 1 / 8, roundStart);
+  const total = decodes.reduce((sum, decode) => sum + decode.tokens, 0);
+  const eighth = reached(decodes, total, 1 / 8, roundStart);
   return {
     wallMs,
     firstDecodeMs: (decodes[0]?.start ?? NaN) - roundStart,
     firstEighthMs: eighth,
     // The middle three quarters of the round's tokens, per eighth: the steady pace once every request is in.
-    steadyMsPerEighth: (reached(decodes, 7 / 8, roundStart) - eighth) / 6,
+    steadyMsPerEighth: (reached(decodes, total, 7 / 8, roundStart) - eighth) / 6,
     afterLastDecodeMs: roundStart + wallMs - (decodes[decodes.length - 1]?.end ?? NaN),
     decodes: decodes.length,
     decodeMs: mean(decodes.map((decode) => decode.end - decode.start)),
@@ -150,11 +152,11 @@ async function main(): Promise<void> {
         const start = performance.now();
         await run();
         const wallMs = performance.now() - start;
+        const decodes = decodesInOrder();
         if (showRamp) {
-          const first = calls.filter((call) => call.kind === 'decode').sort((a, b) => a.start - b.start).slice(0, 20);
-          process.stdout.write(`ramp ${label}: ${first.map((call) => `${call.tokens}@${(call.start - start).toFixed(0)}+${(call.end - call.start).toFixed(0)}`).join(' ')}\n`);
+          process.stdout.write(`ramp ${label}: ${decodes.slice(0, 20).map((call) => `${call.tokens}@${(call.start - start).toFixed(0)}+${(call.end - call.start).toFixed(0)}`).join(' ')}\n`);
         }
-        results.set(label, [...(results.get(label) ?? []), measure(start, wallMs, nodePerformance.eventLoopUtilization(loop).active)]);
+        results.set(label, [...(results.get(label) ?? []), measure(decodes, start, wallMs, nodePerformance.eventLoopUtilization(loop).active)]);
       }
     }
   } finally {
