@@ -2,7 +2,7 @@
  * Where a streamed token's time goes, gateway vs node-llama-cpp directly: times every native decode and sampling call
  * of both legs' contexts and the main thread's busy time, on the same model and settings as gateway.bench.ts.
  *
- *   node scripts/run-ts.cjs bench/gateway/decode-timeline.ts [--concurrency 1] [--rounds 9] [--spin 0.3] [--ramp true] [--out FILE]
+ *   node scripts/run-ts.cjs bench/gateway/decode-timeline.ts [--concurrency 1] [--rounds 9] [--spin 0.3] [--ramp true] [--pin true] [--out FILE]
  *
  * Per leg and round: the round's wall time; when the first decode started, when an eighth of the round's tokens had
  * been evaluated (the ramp: admission and the first partial batches), the pace over the middle three quarters (per
@@ -11,7 +11,8 @@
  * decode; the main thread's busy time per token (event loop utilisation). `--spin MS` adds a third leg, node-llama-cpp directly with MS of JavaScript on the main thread per
  * piece of text (two event-loop turns later, as the gateway's work runs), which shows what such work alone costs the
  * decodes on this machine. `--ramp true` prints each round's first 20 decodes (tokens@start+duration, in ms from the
- * round's start). Medians per leg go to decode-timeline-c<concurrency>.json.
+ * round's start). `--pin true` gives the model's decodes a CPU of their own and everything else the other one
+ * (core-pinning.ts; Linux). Medians per leg go to decode-timeline-c<concurrency>[-pinned].json.
  *
  * It reads node-llama-cpp's private binding (`_ctx`, the version is pinned exactly) and the runtime's private model
  * pool to find the gateway's context: a diagnostic, not an interface.
@@ -20,6 +21,7 @@ import { InferenceRuntime } from '@attest/inference';
 import { join } from 'node:path';
 import { performance as nodePerformance } from 'node:perf_hooks';
 import { type LlamaContext, median, openings, runBench, startBenchGateway, writeReport } from './bench-gateway';
+import { pinModelToItsOwnCore } from './core-pinning';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]?.replace(/^--/, '') ?? '', process.argv[i + 1] ?? '');
@@ -27,7 +29,8 @@ const concurrency = Number(args.get('concurrency') ?? 1);
 const rounds = Number(args.get('rounds') ?? 9);
 const spinMs = args.has('spin') ? Number(args.get('spin')) : undefined;
 const showRamp = args.get('ramp') === 'true';
-const out = args.get('out') ?? join(__dirname, `decode-timeline-c${concurrency}.json`);
+const pin = args.get('pin') === 'true';
+const out = args.get('out') ?? join(__dirname, `decode-timeline-c${concurrency}${pin ? '-pinned' : ''}.json`);
 const maxTokens = 128;
 
 interface Call { kind: 'decode' | 'sample'; start: number; end: number; tokens: number }
@@ -144,6 +147,8 @@ async function main(): Promise<void> {
     await through(); // loads the model into the gateway
     watch(context);
     watch(await gatewayContext(bench.gateway.app.get(InferenceRuntime)));
+    const pinned = pin ? await pinModelToItsOwnCore() : undefined;
+    if (pinned) process.stdout.write(`pinned: ${JSON.stringify(pinned)}\n`);
     for (let r = 0; r < rounds; r++) {
       // Rotate the order, so that drift in the machine's load hits every leg alike.
       for (const [label, run] of [...legs.slice(r % legs.length), ...legs.slice(0, r % legs.length)]) {
@@ -167,7 +172,7 @@ async function main(): Promise<void> {
     return Object.fromEntries([['leg', leg], ...Object.keys(list[0] ?? {}).map((key) => [key, medianOf(key as keyof Measured)])]) as Record<keyof Measured, number> & { leg: string };
   });
   for (const leg of legsOut) process.stdout.write(`${JSON.stringify(leg)}\n`);
-  writeReport(out, { settings: { concurrency, rounds, maxTokens, spinMs: spinMs ?? null, model: 'synthetic' }, medians: legsOut });
+  writeReport(out, { settings: { concurrency, rounds, maxTokens, spinMs: spinMs ?? null, pinned: pin, model: 'synthetic' }, medians: legsOut });
 }
 
 runBench(main);
