@@ -1,6 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
 import { DatabaseError, DatabaseErrorCode } from './db.errors';
 import { openDatabase, redactUrl } from './database-connection';
+import { EmbeddedPostgresServer } from './embedded-postgres.server';
 import { findFreePort } from './free-port';
 
 const baseConfig = { dataDir: '.unused', embeddedPort: 0, poolSize: 1, connectTimeoutMs: 1_000 };
@@ -30,6 +35,42 @@ describe(openDatabase.name, () => {
       sockets.forEach((socket) => socket.destroy());
       silent.close();
     }
+  });
+});
+
+describe(`${openDatabase.name} without DATABASE_URL, beside a process that runs the embedded cluster`, () => {
+  let dataDir: string;
+  let gateway: EmbeddedPostgresServer;
+  let gatewayUrl: string;
+  beforeEach(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'attest-shared-embedded-'));
+    gateway = new EmbeddedPostgresServer({ dataDir, port: 0 });
+    gatewayUrl = await gateway.start();
+  });
+  afterEach(async () => {
+    await gateway.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('connects to that cluster with shareRunningEmbedded, and leaves it running on close', async () => {
+    const cli = await openDatabase({ ...baseConfig, dataDir, url: undefined }, { shareRunningEmbedded: true });
+    await cli.dataSource.query('CREATE TABLE written_by_cli (value text)');
+    await cli.close();
+    expect(cli.mode).toBe('embedded');
+    // Still the gateway's server, on its port: the CLI neither started another nor stopped this one.
+    expect(new EmbeddedPostgresServer({ dataDir, port: 0 }).runningUrl()).toBe(gatewayUrl);
+    const client = new Client({ connectionString: new URL('/attest', gatewayUrl).toString() });
+    await client.connect();
+    try {
+      expect((await client.query(`SELECT to_regclass('written_by_cli') IS NOT NULL AS found`)).rows).toEqual([{ found: true }]);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('refuses to start a second server on the folder without it', async () => {
+    const error = await openDatabase({ ...baseConfig, dataDir, url: undefined }).catch((e: unknown) => e);
+    expect((error as DatabaseError).code).toBe(DatabaseErrorCode.EmbeddedStartFailed);
   });
 });
 

@@ -17,6 +17,11 @@ export interface DatabaseConnection {
 
 export interface OpenDatabaseOptions extends Pick<DataSourceOptions, 'entities' | 'applicationName'> {
   log?: (line: string) => void;
+  /**
+   * Without DATABASE_URL, connect to the embedded cluster when another process already runs it (the CLI beside a
+   * running gateway), and leave it running on close. Otherwise a running cluster refuses a second server.
+   */
+  shareRunningEmbedded?: boolean;
 }
 
 /**
@@ -26,13 +31,18 @@ export interface OpenDatabaseOptions extends Pick<DataSourceOptions, 'entities' 
 export async function openDatabase(config: DatabaseConfig, options: OpenDatabaseOptions = {}): Promise<DatabaseConnection> {
   let embedded: EmbeddedPostgresServer | undefined;
   let url = config.url;
+  let mode: DatabaseConnection['mode'] = 'external';
   if (!url) {
-    embedded = new EmbeddedPostgresServer({ dataDir: config.dataDir, port: config.embeddedPort, log: options.log });
-    const adminUrl = await embedded.start();
+    mode = 'embedded';
+    const server = new EmbeddedPostgresServer({ dataDir: config.dataDir, port: config.embeddedPort, log: options.log });
+    const running = options.shareRunningEmbedded ? server.runningUrl() : undefined;
+    // A cluster another process runs is that process's to stop: `embedded` stays unset, so close() leaves it.
+    if (!running) embedded = server;
+    const adminUrl = running ?? (await server.start());
     try {
       url = await ensureDatabase(adminUrl, EMBEDDED_DATABASE_NAME, config.connectTimeoutMs);
     } catch (error) {
-      await embedded.stop();
+      await embedded?.stop();
       throw error;
     }
   }
@@ -56,7 +66,7 @@ export async function openDatabase(config: DatabaseConfig, options: OpenDatabase
   let closed = false;
   return {
     dataSource,
-    mode: embedded ? 'embedded' : 'external',
+    mode,
     async close() {
       if (closed) return;
       closed = true;

@@ -37,6 +37,21 @@ describe(EmbeddedPostgresServer.name, () => {
     }
   });
 
+  it('tells where the cluster another process runs in the folder listens, and nothing when none runs', async () => {
+    const gateway = new EmbeddedPostgresServer({ dataDir, port: 0 });
+    const cli = new EmbeddedPostgresServer({ dataDir, port: 0 });
+    expect(cli.runningUrl()).toBeUndefined();
+    const url = await gateway.start();
+    try {
+      expect(cli.runningUrl()).toBe(url);
+      await query(url, 'CREATE TABLE seen (value text); INSERT INTO seen VALUES ($$shared$$)');
+      expect(await query(cli.runningUrl() ?? '', 'SELECT value FROM seen')).toEqual([{ value: 'shared' }]);
+    } finally {
+      await gateway.stop();
+    }
+    expect(cli.runningUrl()).toBeUndefined();
+  });
+
   it('refuses a second server on a folder that is in use, with a clear reason', async () => {
     const first = new EmbeddedPostgresServer({ dataDir, port: 0 });
     await first.start();

