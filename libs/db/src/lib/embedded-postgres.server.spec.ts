@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -50,6 +50,15 @@ describe(EmbeddedPostgresServer.name, () => {
       await gateway.stop();
     }
     expect(cli.runningUrl()).toBeUndefined();
+  });
+
+  it.each([
+    ['a process that is not PostgreSQL', () => process.pid],
+    ['no process at all', () => 4_194_303],
+  ])('takes a lock file whose PID is now %s for a stale one', (_case, pidOf) => {
+    mkdirSync(join(dataDir, 'pg'), { recursive: true });
+    writeFileSync(join(dataDir, 'pg', 'postmaster.pid'), [pidOf(), join(dataDir, 'pg'), '1796600000', '54329', '', '127.0.0.1', '0', 'ready   ', ''].join('\n'));
+    expect(new EmbeddedPostgresServer({ dataDir, port: 0 }).runningUrl()).toBeUndefined();
   });
 
   it('refuses a second server on a folder that is in use, with a clear reason', async () => {

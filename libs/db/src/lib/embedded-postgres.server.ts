@@ -89,8 +89,8 @@ export class EmbeddedPostgresServer {
     const port = Number(lines[3]);
     if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port) || port <= 0) return undefined;
     // The status line turns `ready` around when start-up logs readiness, not strictly before: only a server on its
-    // way down is passed over (a connection to one still starting waits for it or fails with a clear error).
-    if (lines[7]?.trim() === 'stopping' || !isAlive(pid)) return undefined;
+    // way down is passed over (PostgreSQL itself refuses a connection to one still starting, saying so).
+    if (lines[7]?.trim() === 'stopping' || !isRunningPostgres(pid)) return undefined;
     return adminUrlFor(port);
   }
 
@@ -203,12 +203,21 @@ function adminUrlFor(port: number): string {
   return `postgres://${SUPERUSER}:${SUPERUSER_PASSWORD}@127.0.0.1:${port}/postgres`;
 }
 
-/** Whether a process exists; EPERM means it does, under another OS user (the `postgres` user, when run as root). */
-function isAlive(pid: number): boolean {
+/**
+ * Whether `pid` is a live PostgreSQL process, not a stale lock file's PID that another program now has (after a crash
+ * and a reboot). Signal 0 tells whether it exists (EPERM: it does, under another OS user, such as `postgres` when run
+ * as root); procfs, where there is one, what it runs.
+ */
+function isRunningPostgres(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  if (!existsSync('/proc')) return true; // no procfs (macOS): existing is all that can be told
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('postgres');
+  } catch {
+    return true; // procfs hides other users' processes (hidepid): existing is all that can be told
   }
 }
