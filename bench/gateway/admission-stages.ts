@@ -11,12 +11,12 @@
  * admission-stages-c<concurrency>.json. It wraps the services' prototypes: a diagnostic, not an interface.
  */
 import { AuditWriter } from '@attest/audit/nest';
+import { RequestGateService } from '@attest/governance/nest';
 import { InferenceRuntime } from '@attest/inference';
 import { AuthenticationService } from '@attest/identity/nest';
 import { PolicyEngineProvider, QuotaService } from '@attest/policy/nest';
 import { ModelRegistryService } from '@attest/registry/nest';
 import { join } from 'node:path';
-import { RequestGateService } from '../../libs/governance/src/nest/request-gate.service';
 import { median, openings, runBench, startBenchGateway, writeReport } from './bench-gateway';
 
 const args = new Map<string, string>();
@@ -75,9 +75,10 @@ async function main(): Promise<void> {
       steps.length = 0;
       const { start, firstTokens } = await burst();
       firstTokenMs.push(...firstTokens);
+      // The responses' audit commits come after every first token; the requests' own come before their first token.
+      const lastFirstToken = Math.max(...firstTokens.filter((ms) => !Number.isNaN(ms)));
       for (const step of steps) {
-        // The response's audit commit comes after the model: only the request's own (before generation) is admission.
-        const name = step.name === 'audit commit' && step.start - start > firstTokens.reduce((a, b) => Math.max(a, b), 0) ? 'audit commit (response)' : step.name;
+        const name = step.name === 'audit commit' && step.start - start > lastFirstToken ? 'audit commit (response)' : step.name;
         durations.set(name, [...(durations.get(name) ?? []), step.end - step.start]);
         starts.set(name, [...(starts.get(name) ?? []), step.start - start]);
       }

@@ -12,10 +12,13 @@ interface Entry<T> {
  * Successful resolutions kept briefly, so the request path does not read the registry's tables on every call. This
  * process's own registry acts (register, approve, promote, deprecate, retire, alias changes) clear it at once; acts
  * of other processes take effect within `ttlMs`. Failures are never kept, so a model registered elsewhere is served
- * on the next request. A lookup that began before a clear does not store its (possibly stale) answer.
+ * on the next request. A lookup that began before a clear does not store its (possibly stale) answer. Callers that miss
+ * while a lookup of their key is on its way share it: a burst of requests after the answer expired reads the tables
+ * once, not once per request.
  */
 export class ResolutionCache<T> {
   private readonly entries = new Map<string, Entry<T>>();
+  private readonly inFlight = new Map<string, Promise<T>>();
   private generation = 0;
 
   constructor(
@@ -27,17 +30,28 @@ export class ResolutionCache<T> {
     if (this.ttlMs <= 0) return load();
     const cached = this.entries.get(key);
     if (cached && cached.expiresAt > this.now()) return cached.value;
+    const pending = this.inFlight.get(key);
+    if (pending) return pending;
     const generation = this.generation;
-    const value = await load();
-    if (generation === this.generation) {
-      if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
-      this.entries.set(key, { value, expiresAt: this.now() + this.ttlMs });
-    }
-    return value;
+    const lookup = load()
+      .then((value) => {
+        if (generation === this.generation) {
+          if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
+          this.entries.set(key, { value, expiresAt: this.now() + this.ttlMs });
+        }
+        return value;
+      })
+      .finally(() => {
+        if (this.inFlight.get(key) === lookup) this.inFlight.delete(key);
+      });
+    this.inFlight.set(key, lookup);
+    return lookup;
   }
 
+  /** Forgets every answer, and lets no later caller join a lookup that began before (it may read the old registry). */
   clear(): void {
     this.generation += 1;
     this.entries.clear();
+    this.inFlight.clear();
   }
 }
