@@ -25,7 +25,7 @@ export function envWith(databaseUrl: string | undefined): NodeJS.ProcessEnv {
 }
 
 export async function withDatabase<T>(databaseUrl: string | undefined, work: (connection: DatabaseConnection) => Promise<T>): Promise<T> {
-  const connection = await openDatabase(databaseConfig.load(envWith(databaseUrl)), { applicationName: 'attest-cli-audit', shareRunningEmbedded: true });
+  const connection = await openDatabase(databaseConfig.load(envWith(databaseUrl)), { applicationName: 'attest-cli-audit', embeddedSharing: 'join' });
   try {
     return await work(connection);
   } finally {

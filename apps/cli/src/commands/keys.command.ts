@@ -39,7 +39,7 @@ function describeKey(key: ApiKeySummary): string {
 async function withKeys<T>(command: Command, options: ConnectionOptions, audit: CliAuditRecorderFactory, work: (keys: ApiKeyService, actor: AuditActor) => Promise<T>): Promise<T> {
   const env = options.databaseUrl ? { ...process.env, DATABASE_URL: options.databaseUrl } : process.env;
   const config = identityConfig.load(env);
-  const connection = await openDatabase(databaseConfig.load(env), { applicationName: 'attest-cli', shareRunningEmbedded: true });
+  const connection = await openDatabase(databaseConfig.load(env), { applicationName: 'attest-cli', embeddedSharing: 'join' });
   try {
     const keys = createApiKeyService({ dataSource: connection.dataSource, audit: await audit(connection), config });
     return await work(keys, actorFor(options.tenant));

@@ -9,7 +9,7 @@ export function registerMigrateCommand(program: Command): void {
     .option('--database-url <url>', 'PostgreSQL to migrate (default: DATABASE_URL, else the embedded one)')
     .action(async (options: { status?: boolean; databaseUrl?: string }) => {
       const env = options.databaseUrl ? { ...process.env, DATABASE_URL: options.databaseUrl } : process.env;
-      const connection = await openDatabase(databaseConfig.load(env), { applicationName: 'attest-cli', shareRunningEmbedded: true });
+      const connection = await openDatabase(databaseConfig.load(env), { applicationName: 'attest-cli', embeddedSharing: 'join' });
       try {
         if (options.status) {
           const status = await migrationStatus(connection.dataSource);

@@ -68,7 +68,7 @@ export function registerModelsCommand(program: Command, audit: ModelsAuditRecord
 
   async function withRegistry(command: Command, options: CommonOptions, work: (registry: ModelRegistryService, actor: RegistryActor) => Promise<void>): Promise<void> {
     const env = options.databaseUrl ? { ...process.env, DATABASE_URL: options.databaseUrl } : process.env;
-    const connection = await openDatabase(databaseConfig.load(env), { applicationName: 'attest-cli', shareRunningEmbedded: true });
+    const connection = await openDatabase(databaseConfig.load(env), { applicationName: 'attest-cli', embeddedSharing: 'join' });
     try {
       const registry = new ModelRegistryService(connection.dataSource, await audit(connection), { registerBuiltinModel: false });
       await work(registry, cliActor(options.as, options.tenant));

@@ -92,7 +92,7 @@ export function registerPoliciesCommand(program: Command, audit: PolicyAuditReco
       const env = options.databaseUrl ? { ...process.env, DATABASE_URL: options.databaseUrl } : process.env;
       const signatures = PolicySignaturePolicy.fromConfig(policyConfig.load(env));
       const bundle = await loadValidBundle(command, policyDir(dir));
-      const connection = await openDatabase(databaseConfig.load(env), { applicationName: 'attest-cli', shareRunningEmbedded: true });
+      const connection = await openDatabase(databaseConfig.load(env), { applicationName: 'attest-cli', embeddedSharing: 'join' });
       let outcome: { result: ActivationResult } | { error: unknown };
       try {
         const service = new PolicyActivationService(connection.dataSource, await audit(connection), signatures);

@@ -30,7 +30,7 @@ export async function startGateway(env: NodeJS.ProcessEnv = process.env): Promis
   const server = serverConfig.load(env);
   const database = databaseConfig.load(env);
 
-  const connection = await openDatabase(database, { log: (line) => logger.log(line), applicationName: 'attest-gateway' });
+  const connection = await openDatabase(database, { log: (line) => logger.log(line), applicationName: 'attest-gateway', embeddedSharing: 'offer' });
   logger.log(
     connection.mode === 'embedded'
       ? `embedded PostgreSQL ready (data in ${database.dataDir})`

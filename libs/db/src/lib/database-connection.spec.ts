@@ -44,7 +44,7 @@ describe(`${openDatabase.name} without DATABASE_URL, beside a process that runs 
   let gatewayUrl: string;
   beforeEach(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'attest-shared-embedded-'));
-    gateway = new EmbeddedPostgresServer({ dataDir, port: 0 });
+    gateway = new EmbeddedPostgresServer({ dataDir, port: 0, shareable: true });
     gatewayUrl = await gateway.start();
   });
   afterEach(async () => {
@@ -52,8 +52,8 @@ describe(`${openDatabase.name} without DATABASE_URL, beside a process that runs 
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('connects to that cluster with shareRunningEmbedded, and leaves it running on close', async () => {
-    const cli = await openDatabase({ ...baseConfig, dataDir, url: undefined }, { shareRunningEmbedded: true });
+  it('joins that cluster when it is offered, and leaves it running on close', async () => {
+    const cli = await openDatabase({ ...baseConfig, dataDir, url: undefined }, { embeddedSharing: 'join' });
     await cli.dataSource.query('CREATE TABLE written_by_cli (value text)');
     await cli.close();
     expect(cli.mode).toBe('embedded');
@@ -68,7 +68,20 @@ describe(`${openDatabase.name} without DATABASE_URL, beside a process that runs 
     }
   });
 
-  it('refuses to start a second server on the folder without it', async () => {
+  it('offers it from openDatabase too, and stops offering it on close', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'attest-offered-embedded-'));
+    try {
+      const offered = await openDatabase({ ...baseConfig, dataDir: other, url: undefined }, { embeddedSharing: 'offer' });
+      const joined = await openDatabase({ ...baseConfig, dataDir: other, url: undefined }, { embeddedSharing: 'join' });
+      await joined.close();
+      await offered.close();
+      expect(new EmbeddedPostgresServer({ dataDir: other, port: 0 }).runningUrl()).toBeUndefined();
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to start a second server on the folder without joining', async () => {
     const error = await openDatabase({ ...baseConfig, dataDir, url: undefined }).catch((e: unknown) => e);
     expect((error as DatabaseError).code).toBe(DatabaseErrorCode.EmbeddedStartFailed);
   });

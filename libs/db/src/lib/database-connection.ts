@@ -18,10 +18,11 @@ export interface DatabaseConnection {
 export interface OpenDatabaseOptions extends Pick<DataSourceOptions, 'entities' | 'applicationName'> {
   log?: (line: string) => void;
   /**
-   * Without DATABASE_URL, connect to the embedded cluster when another process already runs it (the CLI beside a
-   * running gateway), and leave it running on close. Otherwise a running cluster refuses a second server.
+   * Without DATABASE_URL: `offer` (the gateway) lets other processes use the embedded cluster while this one runs it;
+   * `join` (the CLI) connects to a cluster so offered, leaving it running on close, and starts its own otherwise.
+   * Without either, a running cluster refuses a second server.
    */
-  shareRunningEmbedded?: boolean;
+  embeddedSharing?: 'offer' | 'join';
 }
 
 /**
@@ -34,8 +35,8 @@ export async function openDatabase(config: DatabaseConfig, options: OpenDatabase
   let mode: DatabaseConnection['mode'] = 'external';
   if (!url) {
     mode = 'embedded';
-    const server = new EmbeddedPostgresServer({ dataDir: config.dataDir, port: config.embeddedPort, log: options.log });
-    const running = options.shareRunningEmbedded ? server.runningUrl() : undefined;
+    const server = new EmbeddedPostgresServer({ dataDir: config.dataDir, port: config.embeddedPort, log: options.log, shareable: options.embeddedSharing === 'offer' });
+    const running = options.embeddedSharing === 'join' ? server.runningUrl() : undefined;
     // A cluster another process runs is that process's to stop: `embedded` stays unset, so close() leaves it.
     if (!running) embedded = server;
     const adminUrl = running ?? (await server.start());

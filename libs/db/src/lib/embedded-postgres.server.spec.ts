@@ -38,7 +38,7 @@ describe(EmbeddedPostgresServer.name, () => {
   });
 
   it('tells where the cluster another process runs in the folder listens, and nothing when none runs', async () => {
-    const gateway = new EmbeddedPostgresServer({ dataDir, port: 0 });
+    const gateway = new EmbeddedPostgresServer({ dataDir, port: 0, shareable: true });
     const cli = new EmbeddedPostgresServer({ dataDir, port: 0 });
     expect(cli.runningUrl()).toBeUndefined();
     const url = await gateway.start();
@@ -52,11 +52,22 @@ describe(EmbeddedPostgresServer.name, () => {
     expect(cli.runningUrl()).toBeUndefined();
   });
 
+  it('does not offer a cluster whose owner did not share it (a CLI command that stops it when it ends)', async () => {
+    const cliCommand = new EmbeddedPostgresServer({ dataDir, port: 0 });
+    await cliCommand.start();
+    try {
+      expect(new EmbeddedPostgresServer({ dataDir, port: 0 }).runningUrl()).toBeUndefined();
+    } finally {
+      await cliCommand.stop();
+    }
+  });
+
   it.each([
     ['a process that is not PostgreSQL', () => process.pid],
     ['no process at all', () => 4_194_303],
   ])('takes a lock file whose PID is now %s for a stale one', (_case, pidOf) => {
     mkdirSync(join(dataDir, 'pg'), { recursive: true });
+    writeFileSync(join(dataDir, 'embedded-pg.shared'), `${process.pid}\n`);
     writeFileSync(join(dataDir, 'pg', 'postmaster.pid'), [pidOf(), join(dataDir, 'pg'), '1796600000', '54329', '', '127.0.0.1', '0', 'ready   ', ''].join('\n'));
     expect(new EmbeddedPostgresServer({ dataDir, port: 0 }).runningUrl()).toBeUndefined();
   });

