@@ -17,10 +17,9 @@ import { AuthenticationService } from '@attest/identity/nest';
 import { PolicyEngineProvider, QuotaService } from '@attest/policy/nest';
 import { ModelRegistryService } from '@attest/registry/nest';
 import { join } from 'node:path';
-import { median, openings, runBench, startBenchGateway, writeReport } from './bench-gateway';
+import { benchArgs, median, openings, runBench, startBenchGateway, writeReport } from './bench-gateway';
 
-const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]?.replace(/^--/, '') ?? '', process.argv[i + 1] ?? '');
+const args = benchArgs();
 const concurrency = Number(args.get('concurrency') ?? 8);
 const rounds = Number(args.get('rounds') ?? 8);
 const out = args.get('out') ?? join(__dirname, `admission-stages-c${concurrency}.json`);

@@ -93,6 +93,13 @@ export async function startBenchGateway(settings: BenchSettings): Promise<BenchG
   };
 }
 
+/** `--name value` pairs of the command line (what every benchmark here takes). */
+export function benchArgs(): Map<string, string> {
+  const args = new Map<string, string>();
+  for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]?.replace(/^--/, '') ?? '', process.argv[i + 1] ?? '');
+  return args;
+}
+
 export const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);

@@ -30,7 +30,7 @@ function postgresProcesses(): string[] {
     .filter((entry) => /^\d+$/.test(entry))
     .filter((pid) => {
       try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('postgres');
+        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres';
       } catch {
         return false; // gone meanwhile
       }

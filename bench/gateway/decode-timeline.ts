@@ -20,11 +20,10 @@
 import { InferenceRuntime } from '@attest/inference';
 import { join } from 'node:path';
 import { performance as nodePerformance } from 'node:perf_hooks';
-import { type LlamaContext, median, openings, runBench, startBenchGateway, writeReport } from './bench-gateway';
+import { benchArgs, type LlamaContext, median, openings, runBench, startBenchGateway, writeReport } from './bench-gateway';
 import { pinModelToItsOwnCore } from './core-pinning';
 
-const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]?.replace(/^--/, '') ?? '', process.argv[i + 1] ?? '');
+const args = benchArgs();
 const concurrency = Number(args.get('concurrency') ?? 1);
 const rounds = Number(args.get('rounds') ?? 9);
 const spinMs = args.has('spin') ? Number(args.get('spin')) : undefined;

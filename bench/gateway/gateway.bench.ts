@@ -13,10 +13,9 @@
 import { seededRandom } from '@attest/inference';
 import { join } from 'node:path';
 import type OpenAI from 'openai';
-import { type LlamaContext, type NodeLlamaCppModule, median, openings, round2, runBench, startBenchGateway, syntheticShape, writeReport } from './bench-gateway';
+import { benchArgs, type LlamaContext, type NodeLlamaCppModule, median, openings, round2, runBench, startBenchGateway, syntheticShape, writeReport } from './bench-gateway';
 
-const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]?.replace(/^--/, '') ?? '', process.argv[i + 1] ?? '');
+const args = benchArgs();
 const rounds = Number(args.get('rounds') ?? 15);
 const maxTokens = Number(args.get('max-tokens') ?? 128);
 const synthetic = (args.get('model') ?? 'synthetic') === 'synthetic';

@@ -32,9 +32,7 @@ export interface OpenDatabaseOptions extends Pick<DataSourceOptions, 'entities' 
 export async function openDatabase(config: DatabaseConfig, options: OpenDatabaseOptions = {}): Promise<DatabaseConnection> {
   let embedded: EmbeddedPostgresServer | undefined;
   let url = config.url;
-  let mode: DatabaseConnection['mode'] = 'external';
   if (!url) {
-    mode = 'embedded';
     const server = new EmbeddedPostgresServer({ dataDir: config.dataDir, port: config.embeddedPort, log: options.log, shareable: options.embeddedSharing === 'offer' });
     const running = options.embeddedSharing === 'join' ? server.runningUrl() : undefined;
     // A cluster another process runs is that process's to stop: `embedded` stays unset, so close() leaves it.
@@ -67,7 +65,7 @@ export async function openDatabase(config: DatabaseConfig, options: OpenDatabase
   let closed = false;
   return {
     dataSource,
-    mode,
+    mode: config.url ? 'external' : 'embedded',
     async close() {
       if (closed) return;
       closed = true;
